@@ -1,0 +1,187 @@
+"""Chinese-aware chunking: sentence-bounded passages that respect headings and keep their provenance."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from studykb.errors import ConfigError
+
+from .records import Block, Chunk
+
+__all__ = ["DEFAULT_MAX_CHARS", "DEFAULT_OVERLAP", "chunk", "heading_rank", "split_sentences"]
+
+DEFAULT_MAX_CHARS = 320
+DEFAULT_OVERLAP = 60
+
+# A sentence ends after 。！？；… (or ASCII .!?; before a space/end) plus any closing quotes/brackets.
+_SENT_END = re.compile(r"(?:[。！？；!?;]+|…+|\.(?=\s|$))[”’」』）)》\"']*")
+# Where to break a sentence that alone exceeds the limit: after a comma-like mark.
+_SOFT_BREAK = re.compile(r"[，、：,:]")
+
+_NUM = "一二三四五六七八九十百零〇两"
+# Textual heading patterns in the order of their usual depth in Chinese documents.
+_HEADING_PATTERNS: tuple[tuple[int, re.Pattern[str]], ...] = (
+    (1, re.compile(rf"^第[{_NUM}\d]+[编部篇章]")),
+    (1, re.compile(rf"^第[{_NUM}\d]+部分")),
+    (2, re.compile(rf"^第[{_NUM}\d]+节")),
+    (3, re.compile(rf"^[{_NUM}]+、")),
+    (4, re.compile(rf"^[（(][{_NUM}]+[）)]")),
+    (5, re.compile(r"^\d{1,2}[.．、](?!\d)")),
+    (6, re.compile(r"^[（(]\d{1,2}[）)]")),
+)
+_MAX_HEADING_CHARS = 40
+_HEADING_TAIL = re.compile(r"[。！？；，,;!?]$")
+
+
+def heading_rank(block: Block) -> int | None:
+    """Return the depth (1 = outermost) of a heading block, or None for body text.
+
+    Format headings (DOCX styles, Markdown #, HTML h1-h6) keep their level; plain-text headings are
+    recognised by their numbering (第一章 → 1, 第一节 → 2, 一、→ 3, （一）→ 4, 1. → 5, (1) → 6) when
+    the line is short and does not end like a sentence.
+    """
+    if block.heading_level is not None:
+        return block.heading_level
+    text = block.text.strip()
+    if not text or len(text) > _MAX_HEADING_CHARS or "\n" in text or _HEADING_TAIL.search(text):
+        return None
+    for rank, pattern in _HEADING_PATTERNS:
+        if pattern.match(text):
+            return rank + 6  # below any format heading level, so both can nest
+    return None
+
+
+def split_sentences(text: str) -> list[tuple[int, int]]:
+    """Return (start, end) spans of the sentences of `text`, covering it without gaps.
+
+    Example: split_sentences("一。二！") == [(0, 2), (2, 4)].
+    """
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for m in _SENT_END.finditer(text):
+        end = m.end()
+        if end > start:
+            spans.append((start, end))
+            start = end
+    if start < len(text):
+        spans.append((start, len(text)))
+    return spans
+
+
+@dataclass
+class _Section:
+    path: tuple[str, ...]
+    spans: list[tuple[int, int]]  # sentence spans in document coordinates
+
+
+def _hard_split(start: int, end: int, text: str, max_chars: int) -> list[tuple[int, int]]:
+    """Split an over-long sentence at commas where possible, else at exactly max_chars."""
+    pieces: list[tuple[int, int]] = []
+    while end - start > max_chars:
+        window = text[start : start + max_chars]
+        cut = max((m.end() for m in _SOFT_BREAK.finditer(window)), default=0)
+        if cut < max_chars // 2:
+            cut = max_chars
+        pieces.append((start, start + cut))
+        start += cut
+    pieces.append((start, end))
+    return pieces
+
+
+def _sections(blocks: Sequence[Block], text: str, offsets: list[int], max_chars: int) -> list[_Section]:
+    sections: list[_Section] = []
+    stack: list[tuple[int, str]] = []
+    current = _Section((), [])
+    for block, base in zip(blocks, offsets, strict=True):
+        rank = heading_rank(block)
+        if rank is not None:
+            if current.spans:
+                sections.append(current)
+            while stack and stack[-1][0] >= rank:
+                stack.pop()
+            stack.append((rank, block.text.strip()))
+            current = _Section(tuple(h for _, h in stack), [])
+            continue
+        for s, e in split_sentences(block.text):
+            s, e = _strip(text, base + s, base + e)
+            if e > s:
+                current.spans.extend(_hard_split(s, e, text, max_chars))
+    if current.spans:
+        sections.append(current)
+    return sections
+
+
+def _strip(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def _pack(spans: list[tuple[int, int]], max_chars: int, overlap: int) -> list[tuple[int, int]]:
+    """Group consecutive sentence spans into windows of at most max_chars, with sentence overlap."""
+    windows: list[tuple[int, int]] = []
+    i = 0
+    while i < len(spans):
+        j = i
+        while j + 1 < len(spans) and spans[j + 1][1] - spans[i][0] <= max_chars:
+            j += 1
+        windows.append((spans[i][0], spans[j][1]))
+        if j + 1 >= len(spans):
+            break
+        # Step back over trailing sentences that fit in the overlap budget (but always advance).
+        k = j + 1
+        while k - 1 > i and spans[j][1] - spans[k - 1][0] <= overlap:
+            k -= 1
+        # ...but never so many that the next sentence no longer fits beside them.
+        while k <= j and spans[j + 1][1] - spans[k][0] > max_chars:
+            k += 1
+        i = k
+    return windows
+
+
+def chunk(
+    blocks: Sequence[Block], *, max_chars: int = DEFAULT_MAX_CHARS, overlap: int = DEFAULT_OVERLAP
+) -> list[Chunk]:
+    """Cut extracted blocks into passages of at most `max_chars` characters.
+
+    Passages end at sentence ends (。！？；… and closing quotes), never mid-sentence unless a single
+    sentence exceeds the limit; a heading always starts a new passage and is recorded in the
+    passage's heading path; consecutive passages of one section share up to `overlap` characters
+    of whole sentences. Offsets refer to `"\\n".join(block.text for block in blocks)`.
+    """
+    if max_chars < 20:
+        raise ConfigError(f"chunk size max_chars={max_chars} is too small (minimum 20)")
+    if not 0 <= overlap < max_chars:
+        raise ConfigError(f"chunk overlap={overlap} must be ≥ 0 and smaller than max_chars={max_chars}")
+    text = "\n".join(b.text for b in blocks)
+    offsets, pos = [], 0
+    for b in blocks:
+        offsets.append(pos)
+        pos += len(b.text) + 1
+    chunks: list[Chunk] = []
+    for section in _sections(blocks, text, offsets, max_chars):
+        for start, end in _pack(section.spans, max_chars, overlap):
+            first, last = _block_at(offsets, start), _block_at(offsets, end - 1)
+            confs = [b.ocr_confidence for b in blocks[first : last + 1] if b.ocr_confidence is not None]
+            chunks.append(
+                Chunk(
+                    text=text[start:end],
+                    start=start,
+                    end=end,
+                    page=blocks[first].page,
+                    page_end=blocks[last].page,
+                    heading_path=section.path,
+                    ocr_confidence=sum(confs) / len(confs) if confs else None,
+                )
+            )
+    return chunks
+
+
+def _block_at(offsets: list[int], pos: int) -> int:
+    import bisect
+
+    return bisect.bisect_right(offsets, pos) - 1

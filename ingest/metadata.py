@@ -1,0 +1,170 @@
+"""Document metadata: catalog.toml and sidecar files, validated, with inference as the fallback.
+
+Sources in order of precedence, per field:
+1. a sidecar `<file>.meta.toml` next to the document (top-level keys),
+2. the `[documents."<relative path>"]` table of `catalog.toml` in the corpus root,
+3. inference: the file's own metadata (PDF info, DOCX core properties, HTML <title>, Markdown front
+   matter), its first heading, a date such as （2022年10月16日） in its opening text, its file name.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from studykb.errors import ConfigError
+
+from .records import DocumentMeta, Extracted
+
+__all__ = ["CATALOG_NAME", "CATEGORIES", "SIDECAR_SUFFIX", "Catalog", "infer_date", "resolve_meta"]
+
+CATALOG_NAME = "catalog.toml"
+SIDECAR_SUFFIX = ".meta.toml"
+#: Valid document categories.
+CATEGORIES = ("讲话", "汇编", "文件", "摘编", "辅导读物", "总结", "词汇", "场馆介绍", "计划", "党课", "其他")
+_FIELDS = {"title", "date", "category", "source", "author", "tags"}
+
+_CN_DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
+_ISO_DATE = re.compile(r"(?<!\d)(\d{4})[-./](\d{1,2})[-./](\d{1,2})(?!\d)")
+_DATE_WINDOW = 400  # only look for a date in the opening characters of a document
+
+
+class Catalog:
+    """The validated `catalog.toml` of a corpus root (an empty catalog when the file is absent)."""
+
+    def __init__(self, root: Path) -> None:
+        self.path = root / CATALOG_NAME
+        self.entries: dict[str, dict[str, Any]] = {}
+        if not self.path.is_file():
+            return
+        data = _read_toml(self.path)
+        docs = data.get("documents", {})
+        if not isinstance(docs, dict):
+            raise ConfigError(f"{self.path}: [documents] must be a table of tables keyed by file path")
+        for key, entry in docs.items():
+            where = f'{self.path}: [documents."{key}"]'
+            if not isinstance(entry, dict):
+                raise ConfigError(f"{where} must be a table")
+            self.entries[key.replace("\\", "/")] = _validated(entry, where)
+
+    def lookup(self, rel_path: str) -> dict[str, Any]:
+        """The catalog fields for a document path relative to the corpus root ({} when absent)."""
+        return dict(self.entries.get(rel_path, {}))
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8-sig"))
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 text ({exc.reason})") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML: {exc}") from exc
+
+
+def _validated(entry: Mapping[str, Any], where: str) -> dict[str, Any]:
+    """Check field names and types; return the cleaned fields. Errors name the file and field."""
+    out: dict[str, Any] = {}
+    for key, value in entry.items():
+        if key not in _FIELDS:
+            raise ConfigError(f"{where}: unknown field '{key}' (valid: {', '.join(sorted(_FIELDS))})")
+        if key == "tags":
+            if not isinstance(value, list) or not all(isinstance(t, str) and t.strip() for t in value):
+                raise ConfigError(f"{where}: field 'tags' must be a list of non-empty strings")
+            out[key] = tuple(t.strip() for t in value)
+        elif key == "date":
+            out[key] = _parse_date(value, f"{where}: field 'date'")
+        elif not isinstance(value, str) or not value.strip():
+            raise ConfigError(f"{where}: field '{key}' must be a non-empty string")
+        elif key == "category" and value.strip() not in CATEGORIES:
+            raise ConfigError(
+                f"{where}: field 'category' has unknown value '{value}' (valid: {'、'.join(CATEGORIES)})"
+            )
+        else:
+            out[key] = value.strip()
+    return out
+
+
+def _parse_date(value: Any, where: str) -> str:
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, str):
+        m = _ISO_DATE.fullmatch(value.strip()) or _CN_DATE.fullmatch(value.strip())
+        if m:
+            try:
+                return dt.date(int(m[1]), int(m[2]), int(m[3])).isoformat()
+            except ValueError:
+                pass
+    raise ConfigError(f"{where} must be a date like 2023-04-10, got {value!r}")
+
+
+def read_sidecar(doc_path: Path) -> dict[str, Any]:
+    """The validated fields of `<doc>.meta.toml`, or {} when there is no sidecar."""
+    sidecar = doc_path.with_name(doc_path.name + SIDECAR_SUFFIX)
+    if not sidecar.is_file():
+        return {}
+    return _validated(_read_toml(sidecar), str(sidecar))
+
+
+def infer_date(text: str) -> str | None:
+    """The first valid date written in the opening of `text` (（2022年10月16日） or 2022-10-16)."""
+    head = text[:_DATE_WINDOW]
+    for pattern in (_CN_DATE, _ISO_DATE):
+        for m in pattern.finditer(head):
+            try:
+                return dt.date(int(m[1]), int(m[2]), int(m[3])).isoformat()
+            except ValueError:
+                continue
+    return None
+
+
+def _first_heading(extracted: Extracted) -> str | None:
+    for block in extracted.blocks[:20]:
+        if block.heading_level is not None and block.text.strip():
+            return block.text.strip()
+    return None
+
+
+def resolve_meta(doc_path: Path, rel_path: str, catalog: Catalog, extracted: Extracted | None) -> DocumentMeta:
+    """Merge sidecar, catalog and inferred metadata for one document.
+
+    `extracted` may be None when only the declared metadata is wanted (inference then falls back to
+    the file name). Raises ConfigError naming the file and field for invalid declared metadata.
+    """
+    declared = {**catalog.lookup(rel_path), **read_sidecar(doc_path)}
+    own = extracted.meta if extracted else {}
+    title = (
+        declared.get("title")
+        or (own.get("title") or "").strip()
+        or (_first_heading(extracted) if extracted else None)
+        or doc_path.stem
+    )
+    date = declared.get("date")
+    if date is None and own.get("date"):
+        try:
+            date = _parse_date(own["date"], "")
+        except ConfigError:
+            date = None
+    if date is None and extracted is not None:
+        date = infer_date(extracted.text)
+    return DocumentMeta(
+        title=title,
+        date=date,
+        category=declared.get("category"),
+        source=declared.get("source"),
+        author=declared.get("author") or (own.get("author") or "").strip() or None,
+        tags=declared.get("tags", ()),
+    )
+
+
+def declared_fingerprint(doc_path: Path, rel_path: str, catalog: Catalog) -> str:
+    """A stable string of the declared (catalog + sidecar) metadata, for change detection."""
+    import json
+
+    declared = {**catalog.lookup(rel_path), **read_sidecar(doc_path)}
+    return json.dumps(declared, sort_keys=True, ensure_ascii=False, default=list)

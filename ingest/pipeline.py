@@ -1,0 +1,415 @@
+"""The ingest run: scan, extract what changed, embed what is new, publish a new index version.
+
+Incremental: unchanged files (same size and mtime, or same content hash, same declared metadata and
+chunking settings) are skipped without loading the model; only passage texts whose embedding is not
+cached are embedded. Safe: document and passage rows are immutable and shared between versions, a
+new version is built aside and published by switching the CURRENT pointer, and the previous version
+stays intact until a later run retires it. A crashed run is resumed by the next one: its rows and
+cached embeddings are reused.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from studykb.db import connect, write
+from studykb.errors import ConfigError, ExtractionError, IndexMismatchError
+from studykb.layout import DataDir
+from studykb.lock import IngestLock
+
+from .chunk import DEFAULT_MAX_CHARS, DEFAULT_OVERLAP
+from .metadata import Catalog, declared_fingerprint, resolve_meta
+from .report import FileOutcome, IngestReport
+from .scan import scan
+from .worker import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_S, ExtractWorker, Extraction, index_text
+
+__all__ = ["IngestOptions", "Progress", "ingest"]
+
+#: Bump when tokenisation or chunk text construction changes, to force re-processing.
+PIPELINE_VERSION = "1"
+KEEP_VERSIONS = 2
+
+
+@dataclass(frozen=True)
+class IngestOptions:
+    """Settings of one run (see `studykb ingest --help`)."""
+
+    model: str | None = None
+    rebuild: bool = False
+    max_chars: int = DEFAULT_MAX_CHARS
+    overlap: int = DEFAULT_OVERLAP
+    timeout_s: float = DEFAULT_TIMEOUT_S
+    memory_mb: int = DEFAULT_MEMORY_MB
+    batch_size: int = 64
+
+
+class Progress:
+    """Progress callbacks; the default does nothing. The CLI passes a rich-based one."""
+
+    def stage(self, name: str, total: int) -> None:
+        """A stage starts with `total` steps."""
+
+    def advance(self, steps: int = 1, detail: str = "") -> None:
+        """`steps` more steps of the current stage are done."""
+
+    def note(self, message: str) -> None:
+        """A message for the maintainer (e.g. the model fallback)."""
+
+
+def _file_hash(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _now() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+
+
+def ingest(
+    paths: list[Path],
+    data_dir: Path,
+    options: IngestOptions | None = None,
+    progress: Progress | None = None,
+) -> IngestReport:
+    """Bring the index in `data_dir` in line with the documents under `paths`; return the report.
+
+    Raises LockedError when another ingest runs, ConfigError for a broken catalog or bad options,
+    IndexMismatchError when `options.model` differs from the index's model without `rebuild`.
+    """
+    opts = options or IngestOptions()
+    prog = progress or Progress()
+    data = DataDir(data_dir)
+    data.root.mkdir(parents=True, exist_ok=True)
+    with IngestLock(data.lock_path):
+        conn = connect(data.db_path)
+        try:
+            return _Run(data, conn, opts, prog).run(paths)
+        finally:
+            conn.close()
+
+
+class _Run:
+    def __init__(self, data: DataDir, conn: sqlite3.Connection, opts: IngestOptions, prog: Progress) -> None:
+        self.data, self.conn, self.opts, self.prog = data, conn, opts, prog
+        self.t0 = time.perf_counter()
+        self.timings: dict[str, float] = {}
+
+    def _lap(self, name: str, since: float) -> float:
+        now = time.perf_counter()
+        self.timings[name] = round(now - since, 3)
+        return now
+
+    def run(self, paths: list[Path]) -> IngestReport:
+        found = scan(paths)
+        self.root = found.root
+        catalog = Catalog(found.root)
+        report = IngestReport(str(self.data.root), str(found.root))
+        report.outcomes += [FileOutcome(rel, "skipped", reason) for rel, reason in found.skipped]
+        current = self.data.current()
+        report.previous_version = current
+        current_docs = self._version_docs(current)
+        current_model = self._version_model(current)
+        run_id = self._start_run()
+
+        t = time.perf_counter()
+        members: dict[str, int] = {}  # rel path -> document row id in the new version
+        todo: list[tuple[Path, str, str, str]] = []  # (abs, rel, meta_hash, status)
+        for path, rel in found.documents:
+            prev = current_docs.get(rel)
+            try:
+                meta_hash = self._meta_hash(path, rel, catalog)
+            except ConfigError as exc:
+                self._failed(report, members, rel, str(exc), prev)
+                continue
+            stat = path.stat()
+            if prev and not self.opts.rebuild and prev["meta_hash"] == meta_hash and (
+                (prev["size"], prev["mtime"]) == (stat.st_size, stat.st_mtime)
+                or prev["content_hash"] == _file_hash(path)
+            ):
+                members[rel] = prev["id"]
+                report.outcomes.append(FileOutcome(rel, "unchanged"))
+                continue
+            todo.append((path, rel, meta_hash, "updated" if prev else "added"))
+        seen = {rel for _, rel in found.documents}
+        removed = sorted(set(current_docs) - seen)
+        report.outcomes += [FileOutcome(rel, "removed") for rel in removed]
+        t = self._lap("scan", t)
+
+        if current and not todo and not removed and not self.opts.rebuild:
+            report.version = current
+            report.model = current_model
+            report.n_documents, report.n_chunks = self._version_counts(current)
+            return self._finish(run_id, report, "noop")
+
+        spec = self._model(current, current_model)
+        report.model = spec.name
+        if spec.fallback:
+            report.model_note = spec.reason
+            self.prog.note(spec.reason)
+
+        self._extract(todo, catalog, current_docs, members, report)
+        t = self._lap("extract", t)
+        if not members and not current:
+            return self._finish(run_id, report, "empty")
+
+        version_id, name = self._create_version(run_id, spec.name, members)
+        chunk_rows = self.conn.execute(
+            "SELECT c.id, c.embed_hash, c.text, c.heading_path, c.tokens FROM chunks c "
+            "JOIN version_documents v ON v.document_id = c.document_id WHERE v.version_id = ? ORDER BY c.id",
+            (version_id,),
+        ).fetchall()
+        from .embed import embed_missing
+
+        items = [(r["embed_hash"], index_text(r["text"], json.loads(r["heading_path"]))) for r in chunk_rows]
+        self.prog.stage("embedding", len(items))
+        report.embedded = embed_missing(self.conn, spec, items, batch_size=self.opts.batch_size,
+                                        on_batch=lambda n: self.prog.advance(n))
+        t = self._lap("embed", t)
+
+        vectors = self._vectors(version_id, spec.name, len(chunk_rows))
+        from .version import write_version
+
+        self.prog.stage("publishing", 1)
+        manifest = write_version(
+            self.data,
+            name,
+            np.array([r["id"] for r in chunk_rows], dtype=np.int64),
+            [r["tokens"].split(" ") if r["tokens"] else [] for r in chunk_rows],
+            vectors,
+            {"model": spec.name, "model_fallback": spec.fallback, "dim": int(vectors.shape[1]),
+             "n_documents": len(members), "created_at": _now()},
+        )
+        with write(self.conn):
+            self.conn.execute(
+                "UPDATE index_versions SET state='published', dim=?, index_type=?, n_documents=?, "
+                "n_chunks=?, checksum=? WHERE id=?",
+                (manifest["dim"], manifest["index_type"], len(members), len(chunk_rows),
+                 manifest["checksum"], version_id),
+            )
+        self.data.publish(name)
+        self.prog.advance()
+        self._lap("publish", t)
+        self._collect_garbage()
+        report.version = name
+        report.n_documents, report.n_chunks = len(members), len(chunk_rows)
+        return self._finish(run_id, report, "published")
+
+    # -- steps -------------------------------------------------------------------------------
+
+    def _meta_hash(self, path: Path, rel: str, catalog: Catalog) -> str:
+        fingerprint = declared_fingerprint(path, rel, catalog)
+        settings = f"{PIPELINE_VERSION}/{self.opts.max_chars}/{self.opts.overlap}"
+        return hashlib.sha1(f"{settings}\n{fingerprint}".encode()).hexdigest()
+
+    def _failed(self, report: IngestReport, members: dict[str, int], rel: str, reason: str,
+                prev: sqlite3.Row | None) -> None:
+        if prev is not None:
+            members[rel] = prev["id"]
+        report.outcomes.append(FileOutcome(rel, "failed", reason.splitlines()[0], kept_previous=prev is not None))
+
+    def _model(self, current: str | None, current_model: str | None):  # type: ignore[no-untyped-def]
+        from studykb.models import resolve_model, spec_for_index
+
+        if self.opts.model is None and current_model and not self.opts.rebuild:
+            return spec_for_index(current_model)
+        spec = resolve_model(self.opts.model)
+        if current_model and spec.name != current_model and not self.opts.rebuild:
+            raise IndexMismatchError(
+                f"the index in {self.data.root} was built with {current_model}; switching to {spec.name} "
+                "re-embeds everything: run again with --rebuild"
+            )
+        return spec
+
+    def _extract(self, todo: list[tuple[Path, str, str, str]], catalog: Catalog,
+                 current_docs: dict[str, sqlite3.Row], members: dict[str, int], report: IngestReport) -> None:
+        if not todo:
+            return
+        self.prog.stage("extracting", len(todo))
+        worker = ExtractWorker(max_chars=self.opts.max_chars, overlap=self.opts.overlap,
+                               timeout_s=self.opts.timeout_s, memory_mb=self.opts.memory_mb)
+        with worker:
+            for path, rel, meta_hash, status in todo:
+                prev = current_docs.get(rel)
+                try:
+                    doc_id, n = self._extract_one(worker, path, rel, meta_hash, catalog)
+                except (ExtractionError, ConfigError) as exc:
+                    reason = exc.reason if isinstance(exc, ExtractionError) else str(exc)
+                    self._failed(report, members, rel, reason, prev)
+                else:
+                    members[rel] = doc_id
+                    report.outcomes.append(FileOutcome(rel, status, chunks=n))
+                self.prog.advance(1, rel)
+
+    def _extract_one(self, worker: ExtractWorker, path: Path, rel: str, meta_hash: str,
+                     catalog: Catalog) -> tuple[int, int]:
+        try:
+            before = path.stat()
+            content_hash = _file_hash(path)
+        except FileNotFoundError:
+            raise ExtractionError(rel, "file disappeared during ingestion") from None
+        reuse = self.conn.execute(
+            "SELECT id, (SELECT count(*) FROM chunks WHERE document_id = documents.id) AS n FROM documents "
+            "WHERE path=? AND content_hash=? AND meta_hash=? ORDER BY id DESC LIMIT 1",
+            (rel, content_hash, meta_hash),
+        ).fetchone()
+        if reuse is not None:  # left by an interrupted run: nothing to extract again
+            return int(reuse["id"]), int(reuse["n"])
+        result = worker.process(path)
+        try:
+            after = path.stat()
+        except FileNotFoundError:
+            raise ExtractionError(rel, "file disappeared during ingestion") from None
+        if (after.st_size, after.st_mtime) != (before.st_size, before.st_mtime):
+            raise ExtractionError(rel, "file changed during ingestion; run ingest again")
+        meta = resolve_meta(path, rel, catalog, result.extracted)
+        return self._store_document(path, rel, content_hash, meta_hash, before, meta, result), len(result.chunks)
+
+    def _store_document(self, path: Path, rel: str, content_hash: str, meta_hash: str, stat: object,
+                        meta: object, result: Extraction) -> int:
+        from studykb.text import fold
+
+        from .embed import embed_hash
+
+        ex = result.extracted
+        page_starts: list[int] = []
+        pos, last_page = 0, None
+        for block in ex.blocks:
+            if block.page is not None and block.page != last_page:
+                page_starts.append(pos)
+                last_page = block.page
+            pos += len(block.text) + 1
+        with write(self.conn):
+            cur = self.conn.execute(
+                "INSERT INTO documents(path, root, content_hash, meta_hash, format, title, date, category, "
+                "source, author, tags, pages, size, mtime, text, page_starts, warnings) "
+                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                (rel, str(self.root), content_hash, meta_hash, ex.format, meta.title, meta.date,  # type: ignore[attr-defined]
+                 meta.category, meta.source, meta.author,  # type: ignore[attr-defined]
+                 json.dumps(list(meta.tags), ensure_ascii=False), ex.pages,  # type: ignore[attr-defined]
+                 stat.st_size, stat.st_mtime, ex.text,  # type: ignore[attr-defined]
+                 json.dumps(page_starts), json.dumps(list(ex.warnings), ensure_ascii=False)),
+            )
+            doc_id = int(cur.lastrowid or 0)
+            for ordinal, (chunk, tokens) in enumerate(zip(result.chunks, result.tokens, strict=True)):
+                itext = index_text(chunk.text, chunk.heading_path)
+                c = self.conn.execute(
+                    "INSERT INTO chunks(document_id, ordinal, text, text_hash, embed_hash, start, end, page, "
+                    "page_end, heading_path, tokens, ocr_confidence) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                    (doc_id, ordinal, chunk.text, hashlib.sha1(fold(chunk.text).encode()).hexdigest(),
+                     embed_hash(itext), chunk.start, chunk.end, chunk.page, chunk.page_end,
+                     json.dumps(list(chunk.heading_path), ensure_ascii=False), " ".join(tokens),
+                     chunk.ocr_confidence),
+                )
+                self.conn.execute("INSERT INTO chunk_fts(rowid, folded) VALUES (?, ?)",
+                                  (c.lastrowid, fold(chunk.text)))
+        return doc_id
+
+    def _create_version(self, run_id: int, model: str, members: dict[str, int]) -> tuple[int, str]:
+        name = f"v{run_id:06d}"
+        with write(self.conn):
+            cur = self.conn.execute(
+                "INSERT INTO index_versions(name, state, model, dim) VALUES (?, 'building', ?, 0)", (name, model)
+            )
+            version_id = int(cur.lastrowid or 0)
+            self.conn.executemany(
+                "INSERT INTO version_documents(version_id, document_id) VALUES (?, ?)",
+                [(version_id, doc_id) for doc_id in sorted(set(members.values()))],
+            )
+        return version_id, name
+
+    def _vectors(self, version_id: int, model: str, n: int) -> np.ndarray:
+        rows = self.conn.execute(
+            "SELECT e.vector FROM chunks c JOIN version_documents v ON v.document_id = c.document_id "
+            "JOIN embeddings e ON e.embed_hash = c.embed_hash AND e.model = ? WHERE v.version_id = ? "
+            "ORDER BY c.id",
+            (model, version_id),
+        ).fetchall()
+        if len(rows) != n:
+            raise RuntimeError(f"{n - len(rows)} passages have no cached embedding")
+        if not rows:
+            from studykb.models import spec_for_index
+            from .embed import encode
+
+            return np.zeros((0, encode(spec_for_index(model), ["维度"]).shape[1]), dtype=np.float32)
+        return np.vstack([np.frombuffer(r[0], dtype=np.float32) for r in rows])
+
+    # -- bookkeeping ---------------------------------------------------------------------------
+
+    def _version_row(self, name: str | None) -> sqlite3.Row | None:
+        if name is None:
+            return None
+        return self.conn.execute("SELECT * FROM index_versions WHERE name = ?", (name,)).fetchone()
+
+    def _version_docs(self, name: str | None) -> dict[str, sqlite3.Row]:
+        row = self._version_row(name)
+        if row is None:
+            return {}
+        docs = self.conn.execute(
+            "SELECT d.id, d.path, d.content_hash, d.meta_hash, d.size, d.mtime FROM documents d "
+            "JOIN version_documents v ON v.document_id = d.id WHERE v.version_id = ?",
+            (row["id"],),
+        ).fetchall()
+        return {d["path"]: d for d in docs}
+
+    def _version_model(self, name: str | None) -> str | None:
+        row = self._version_row(name)
+        return row["model"] if row else None
+
+    def _version_counts(self, name: str) -> tuple[int, int]:
+        row = self._version_row(name)
+        return (int(row["n_documents"]), int(row["n_chunks"])) if row else (0, 0)
+
+    def _start_run(self) -> int:
+        with write(self.conn):
+            # Versions left 'building' by a crashed run were never published: drop their records.
+            self.conn.execute("DELETE FROM index_versions WHERE state = 'building'")
+            cur = self.conn.execute(
+                "INSERT INTO ingest_runs(started_at, status) VALUES (?, 'running')", (_now(),)
+            )
+        return int(cur.lastrowid or 0)
+
+    def _finish(self, run_id: int, report: IngestReport, status: str) -> IngestReport:
+        self.timings["total"] = round(time.perf_counter() - self.t0, 3)
+        report.seconds = dict(self.timings)
+        with write(self.conn):
+            self.conn.execute(
+                "UPDATE ingest_runs SET finished_at=?, status=?, version_name=?, report=? WHERE id=?",
+                (_now(), status, report.version, json.dumps(report.to_json(), ensure_ascii=False), run_id),
+            )
+        return report
+
+    def _collect_garbage(self) -> None:
+        """Retire versions beyond the newest KEEP_VERSIONS and delete rows no version uses."""
+        import shutil
+
+        current = self.data.current()
+        rows = self.conn.execute(
+            "SELECT id, name FROM index_versions WHERE state IN ('published', 'retired') ORDER BY id DESC"
+        ).fetchall()
+        keep = {r["name"] for r in rows[:KEEP_VERSIONS]} | {current}
+        old = [r for r in rows if r["name"] not in keep]
+        with write(self.conn):
+            self.conn.executemany("UPDATE index_versions SET state='retired' WHERE id=?",
+                                  [(r["id"],) for r in rows if r["name"] != current and r["name"] in keep])
+            self.conn.executemany("DELETE FROM index_versions WHERE id=?", [(r["id"],) for r in old])
+            self.conn.execute(
+                "DELETE FROM documents WHERE id NOT IN (SELECT document_id FROM version_documents)"
+            )
+            self.conn.execute(
+                "DELETE FROM embeddings WHERE embed_hash NOT IN (SELECT embed_hash FROM chunks)"
+            )
+        for r in old:
+            shutil.rmtree(self.data.version_path(r["name"]), ignore_errors=True)
+        for stale in self.data.versions.glob(".*.tmp"):
+            shutil.rmtree(stale, ignore_errors=True)
+

@@ -1,0 +1,66 @@
+"""The result of an ingest run: per-file outcomes and figures, as text or JSON."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+__all__ = ["EXIT_FAILED_FILES", "FileOutcome", "IngestReport"]
+
+#: Exit status of `studykb ingest` when some files failed (the rest was indexed and published).
+EXIT_FAILED_FILES = 3
+STATUSES = ("added", "updated", "unchanged", "removed", "failed", "skipped")
+
+
+@dataclass(frozen=True)
+class FileOutcome:
+    """What happened to one file. `reason` explains failures and skips; `kept_previous` is True when a
+    failed file's earlier version stays searchable."""
+
+    path: str
+    status: str
+    reason: str = ""
+    chunks: int = 0
+    kept_previous: bool = False
+
+
+@dataclass
+class IngestReport:
+    """Everything a maintainer needs to know about one run."""
+
+    data_dir: str
+    root: str
+    outcomes: list[FileOutcome] = field(default_factory=list)
+    version: str | None = None
+    previous_version: str | None = None
+    model: str | None = None
+    model_note: str = ""
+    n_documents: int = 0
+    n_chunks: int = 0
+    embedded: int = 0
+    seconds: dict[str, float] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+    def count(self, status: str) -> int:
+        """Number of files with `status`."""
+        return sum(1 for o in self.outcomes if o.status == status)
+
+    @property
+    def failed(self) -> list[FileOutcome]:
+        return [o for o in self.outcomes if o.status == "failed"]
+
+    @property
+    def changed(self) -> bool:
+        return any(o.status in {"added", "updated", "removed"} for o in self.outcomes)
+
+    @property
+    def exit_code(self) -> int:
+        """0 when every file succeeded, EXIT_FAILED_FILES when some failed."""
+        return EXIT_FAILED_FILES if self.failed else 0
+
+    def to_json(self) -> dict[str, Any]:
+        """A machine-readable dict (the `--json` output)."""
+        out = asdict(self)
+        out["summary"] = {s: self.count(s) for s in STATUSES}
+        out["exit_code"] = self.exit_code
+        return out

@@ -1,0 +1,97 @@
+"""Writing one immutable index version: FAISS + BM25 + passage ids + a manifest with checksums.
+
+Files are built in a hidden temporary folder, fsynced, then renamed into `versions/<name>` in one
+step; only after that does the caller move the CURRENT pointer, so a crash at any point leaves the
+previously published version untouched and complete.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from search.dense import DenseIndex, index_type_for
+from search.lexical import LexicalIndex
+from studykb.layout import DataDir
+
+__all__ = ["MANIFEST", "files_checksum", "write_version"]
+
+MANIFEST = "manifest.json"
+FORMAT_VERSION = 1
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def files_checksum(folder: Path) -> dict[str, str]:
+    """sha256 of every file under `folder` except the manifest, keyed by relative path."""
+    return {
+        p.relative_to(folder).as_posix(): _sha256(p)
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and p.name != MANIFEST
+    }
+
+
+def _fsync_tree(folder: Path) -> None:
+    for p in [*folder.rglob("*"), folder]:
+        fd = os.open(p, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def write_version(
+    data: DataDir,
+    name: str,
+    chunk_ids: np.ndarray,
+    tokens: Sequence[Sequence[str]],
+    vectors: np.ndarray,
+    info: dict[str, Any],
+) -> dict[str, Any]:
+    """Build and atomically place version `name`; return its manifest.
+
+    `chunk_ids` (sorted, int64) gives the passage id of each row of `tokens` and `vectors`.
+    `info` (model, dim, n_documents, …) is stored in the manifest.
+    """
+    if not (len(chunk_ids) == len(tokens) == len(vectors)):
+        raise ValueError("chunk_ids, tokens and vectors must have the same length")
+    data.versions.mkdir(parents=True, exist_ok=True)
+    tmp = data.versions / f".{name}.tmp"
+    if tmp.exists():
+        shutil.rmtree(tmp)
+    tmp.mkdir()
+    np.save(tmp / "chunk_ids.npy", np.asarray(chunk_ids, dtype=np.int64))
+    index_type = index_type_for(len(chunk_ids))
+    DenseIndex.build(vectors, index_type).save(tmp / "faiss.index")
+    (tmp / "bm25").mkdir()
+    LexicalIndex.build(tokens).save(tmp / "bm25")
+    files = files_checksum(tmp)
+    manifest = {
+        "format": FORMAT_VERSION,
+        "name": name,
+        **info,
+        "index_type": index_type,
+        "n_chunks": int(len(chunk_ids)),
+        "files": files,
+        "checksum": hashlib.sha256(json.dumps(files, sort_keys=True).encode()).hexdigest(),
+    }
+    (tmp / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
+    _fsync_tree(tmp)
+    final = data.version_path(name)
+    if final.exists():
+        shutil.rmtree(final)
+    os.rename(tmp, final)
+    return manifest

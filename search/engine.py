@@ -1,0 +1,345 @@
+"""The search engine: opened once from a data dir, answers hybrid, exact-phrase and similar-passage
+queries with citations, and follows newly published index versions without a restart.
+
+Thread-safe: a query takes one immutable Snapshot for its whole run (versions never mix inside a
+query); SQLite connections are per thread; the encoder is shared behind a lock.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from studykb.db import connect
+from studykb.errors import IndexMismatchError, QueryError
+from studykb.layout import DataDir
+from studykb.models import ModelSpec, spec_for_index
+from studykb.text import is_cjk
+
+from .fuse import rrf
+from .highlight import mark_spans, snippet
+from .query import Filters, ParsedQuery, parse_query
+from .records import DocumentInfo, Hit, Location, SearchResult
+from .snapshot import Snapshot, load_snapshot
+
+__all__ = ["Engine"]
+
+#: Weight of the dense leg when the model cannot read the query's language (English-only fallback
+#: model on a Chinese query): a tie-breaker among BM25's candidates rather than a peer
+#: (measured in bench/retrieval.py).
+WEAK_DENSE_WEIGHT = 0.15
+MIN_DEPTH = 100
+
+
+class Engine:
+    """Search over the published index of one data dir. Create with `Engine.open(data_dir)`."""
+
+    def __init__(self, data: DataDir, snapshot: Snapshot) -> None:
+        self.data = data
+        self._snap = snapshot
+        self._swap_lock = threading.Lock()
+        self._encode_lock = threading.Lock()
+        self._local = threading.local()
+        self._spec: ModelSpec | None = None
+
+    @classmethod
+    def open(cls, data_dir: Path | str) -> Engine:
+        """Open the published index; raises IndexMissingError when there is none yet."""
+        data = DataDir(Path(data_dir))
+        if data.current() is None:
+            load_snapshot(data, None)  # type: ignore[arg-type]  # raises IndexMissingError
+        conn = connect(data.db_path)
+        try:
+            return cls(data, load_snapshot(data, conn))
+        finally:
+            conn.close()
+
+    # -- plumbing ------------------------------------------------------------------------------
+
+    @property
+    def _conn(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = connect(self.data.db_path, migrate=False)
+            self._local.conn = conn
+        return conn
+
+    def snapshot(self) -> Snapshot:
+        """The current snapshot, reloading first if a newer version was published."""
+        name = self.data.current()
+        if name and name != self._snap.name:
+            with self._swap_lock:
+                if name != self._snap.name:
+                    self._snap = load_snapshot(self.data, self._conn, name)
+        return self._snap
+
+    @property
+    def model(self) -> ModelSpec:
+        """The embedding model the index was built with."""
+        name = self._snap.manifest["model"]
+        if self._spec is None or self._spec.name != name:
+            self._spec = spec_for_index(name)
+        return self._spec
+
+    def embed_query(self, text: str) -> np.ndarray:
+        """The normalised query vector (with the model's query instruction, if it has one)."""
+        from studykb.models import load_encoder
+
+        spec = self.model
+        with self._encode_lock:
+            vec = load_encoder(spec).encode([spec.query_prefix + text], normalize_embeddings=True,
+                                            convert_to_numpy=True, show_progress_bar=False)
+        out = np.asarray(vec[0], dtype=np.float32)
+        if out.shape[0] != self._snap.dense.dim:
+            raise IndexMismatchError(
+                f"query vectors have {out.shape[0]} dimensions but the index has {self._snap.dense.dim}: "
+                "the index was built with another model; run `studykb ingest --rebuild`"
+            )
+        return out
+
+    # -- search --------------------------------------------------------------------------------
+
+    def search(
+        self, query: str, k: int = 10, filters: Filters | None = None, offset: int = 0,
+        legs: Sequence[str] = ("bm25", "dense"),
+    ) -> SearchResult:
+        """Search the library. Quoted parts of `query` ("…", “…”, 「…」) must appear verbatim.
+
+        Returns up to `k` hits after skipping `offset` (paging), duplicates collapsed. `legs` can
+        restrict retrieval to "bm25" or "dense" alone (for evaluation).
+        """
+        t0 = time.perf_counter()
+        if k <= 0 or offset < 0:
+            raise QueryError("k must be positive and offset non-negative")
+        parsed = parse_query(query)
+        snap = self.snapshot()
+        filters = filters or Filters()
+        allowed = self._allowed(snap, filters)
+        depth = max(MIN_DEPTH, 3 * (offset + k))
+        notes: list[str] = []
+        if parsed.exact:
+            ranked, found_by = self._phrase(snap, parsed, allowed, depth)
+        else:
+            ranked, found_by, notes = self._hybrid(snap, parsed, allowed, depth, legs)
+        collapsed = self._collapse(snap, ranked)
+        page = collapsed[offset : offset + k]
+        hits = self._hits(snap, page, parsed, found_by)
+        return SearchResult(query, tuple(hits), len(collapsed), offset, parsed.exact, parsed.terms,
+                            parsed.phrases, snap.name, time.perf_counter() - t0, tuple(notes))
+
+    def _allowed(self, snap: Snapshot, filters: Filters) -> np.ndarray | None:
+        """Sorted row positions allowed by the filters, or None when nothing is filtered."""
+        if not filters.active:
+            return None
+        docs = [d for d in snap.documents.values() if _matches(d, filters)]
+        return np.flatnonzero(np.isin(snap.doc_of, [d.id for d in docs])).astype(np.int64)
+
+    def _hybrid(
+        self, snap: Snapshot, parsed: ParsedQuery, allowed: np.ndarray | None, depth: int,
+        legs: Sequence[str],
+    ) -> tuple[list[tuple[int, float]], dict[int, set[str]], list[str]]:
+        lists: list[list[tuple[int, float]]] = []
+        weights: list[float] = []
+        found_by: dict[int, set[str]] = {}
+        notes: list[str] = []
+        if "bm25" in legs and parsed.terms:
+            mask = None
+            if allowed is not None:
+                mask = np.zeros(snap.lexical.size, dtype=np.float32)
+                mask[allowed] = 1
+            lists.append(snap.lexical.search(parsed.terms, depth, mask))
+            weights.append(1.0)
+        if "dense" in legs:
+            vec = self.embed_query(parsed.text)
+            lists.append(snap.dense.search(vec, depth, allowed))
+            cjk_query = any(is_cjk(ch) for ch in parsed.text)
+            weak = cjk_query and not self.model.chinese_capable
+            weights.append(WEAK_DENSE_WEIGHT if weak and len(lists) > 1 else 1.0)
+            if weak:
+                notes.append("the embedding model is the English-only offline fallback: "
+                             "Chinese queries rank mainly by keywords")
+        names = [n for n in ("bm25", "dense") if n in legs and (n != "bm25" or parsed.terms)]
+        for name, items in zip(names, lists, strict=True):
+            for pos, _ in items:
+                found_by.setdefault(pos, set()).add(name)
+        fused = rrf(lists, weights)
+        if len(lists) == 2 and weights[1] < 1.0 and lists[0]:
+            # A model that cannot read the query only re-ranks keyword candidates; alone it adds noise.
+            fused = [(pos, s) for pos, s in fused if "bm25" in found_by.get(pos, ())]
+        return fused, found_by, notes
+
+    def _phrase(
+        self, snap: Snapshot, parsed: ParsedQuery, allowed: np.ndarray | None, depth: int
+    ) -> tuple[list[tuple[int, float]], dict[int, set[str]]]:
+        """Passages containing every quoted phrase, ranked by BM25 over all query terms."""
+        ids: set[int] | None = None
+        for phrase in parsed.phrases:
+            found = set(self._phrase_ids(phrase))
+            ids = found if ids is None else ids & found
+        positions = snap.positions(np.array(sorted(ids or ()), dtype=np.int64))
+        if allowed is not None:
+            positions = np.intersect1d(positions, allowed)
+        from studykb.text import tokenize
+
+        terms = list(parsed.terms) + [t for p in parsed.phrases for t in tokenize(p)]
+        scores = snap.lexical.scores(terms)[positions] if len(positions) else np.array([])
+        order = np.lexsort((positions, -scores)) if len(positions) else np.array([], dtype=np.int64)
+        ranked = [(int(positions[i]), float(scores[i])) for i in order]
+        return ranked, {pos: {"phrase"} for pos, _ in ranked}
+
+    def _phrase_ids(self, phrase: str) -> list[int]:
+        if len(phrase) >= 3:  # the trigram index answers substring queries of 3+ characters
+            quoted = '"' + phrase.replace('"', '""') + '"'
+            rows = self._conn.execute("SELECT rowid FROM chunk_fts WHERE chunk_fts MATCH ?", (quoted,))
+        else:
+            rows = self._conn.execute("SELECT rowid FROM chunk_fts WHERE instr(folded, ?) > 0", (phrase,))
+        return [r[0] for r in rows]
+
+    def _collapse(self, snap: Snapshot, ranked: list[tuple[int, float]]) -> list[tuple[int, float, list[int]]]:
+        """Merge hits whose passage text is identical (reprints): [(position, score, other positions)]."""
+        if not ranked:
+            return []
+        ids = [int(snap.chunk_ids[p]) for p, _ in ranked]
+        hashes: dict[int, str] = {}
+        for i in range(0, len(ids), 900):
+            part = ids[i : i + 900]
+            hashes.update(self._conn.execute(
+                f"SELECT id, text_hash FROM chunks WHERE id IN ({','.join('?' * len(part))})", part
+            ).fetchall())
+        out: list[tuple[int, float, list[int]]] = []
+        first: dict[str, int] = {}
+        for (pos, score), cid in zip(ranked, ids, strict=True):
+            h = hashes.get(cid)
+            if h is None:
+                continue  # row gone (retired version): never cite it
+            if h in first:
+                out[first[h]][2].append(pos)
+            else:
+                first[h] = len(out)
+                out.append((pos, score, []))
+        return out
+
+    def _hits(self, snap: Snapshot, page: list[tuple[int, float, list[int]]], parsed: ParsedQuery,
+              found_by: dict[int, set[str]]) -> list[Hit]:
+        wanted = [int(snap.chunk_ids[p]) for p, _, others in page] + [
+            int(snap.chunk_ids[o]) for _, _, others in page for o in others]
+        rows = self._chunk_rows(wanted)
+        hits: list[Hit] = []
+        for pos, score, others in page:
+            row = rows.get(int(snap.chunk_ids[pos]))
+            if row is None:
+                continue
+            legs = set(found_by.get(pos, set()))
+            for o in others:
+                legs |= found_by.get(o, set())
+            also = tuple(
+                Location(r["id"], r["document_id"], snap.documents[r["document_id"]].path,
+                         snap.documents[r["document_id"]].title, snap.documents[r["document_id"]].date, r["page"])
+                for o in others if (r := rows.get(int(snap.chunk_ids[o]))) is not None
+                and r["document_id"] in snap.documents
+            )
+            hits.append(self._hit(snap, row, score, tuple(sorted(legs)), parsed, also))
+        return hits
+
+    def _chunk_rows(self, ids: list[int]) -> dict[int, sqlite3.Row]:
+        out: dict[int, sqlite3.Row] = {}
+        for i in range(0, len(ids), 900):
+            part = ids[i : i + 900]
+            for r in self._conn.execute(
+                f"SELECT * FROM chunks WHERE id IN ({','.join('?' * len(part))})", part
+            ):
+                out[r["id"]] = r
+        return out
+
+    def _hit(self, snap: Snapshot, row: sqlite3.Row, score: float, legs: tuple[str, ...],
+             parsed: ParsedQuery | None, also: tuple[Location, ...] = ()) -> Hit:
+        text = row["text"]
+        spans = mark_spans(text, parsed.terms, parsed.phrases) if parsed else []
+        snip, snip_spans = snippet(text, spans)
+        return Hit(
+            chunk_id=row["id"], text=text, snippet=snip, snippet_spans=tuple(snip_spans),
+            highlights=tuple(spans), document=snap.documents[row["document_id"]], page=row["page"],
+            page_end=row["page_end"], heading_path=tuple(json.loads(row["heading_path"])),
+            start=row["start"], end=row["end"], score=score, legs=legs, also_in=also,
+            ocr_confidence=row["ocr_confidence"],
+        )
+
+    # -- more like this, documents, status -----------------------------------------------------
+
+    def more_like_this(self, chunk_id: int, k: int = 5) -> list[Hit]:
+        """Passages similar to passage `chunk_id` in *other* documents (dense + BM25 of its terms)."""
+        snap = self.snapshot()
+        row = self._conn.execute("SELECT * FROM chunks WHERE id = ?", (chunk_id,)).fetchone()
+        if row is None or row["document_id"] not in snap.documents:
+            raise QueryError(f"passage {chunk_id} is not in the current index")
+        vec_row = self._conn.execute(
+            "SELECT vector FROM embeddings WHERE embed_hash = ? AND model = ?",
+            (row["embed_hash"], snap.manifest["model"]),
+        ).fetchone()
+        allowed = np.flatnonzero(snap.doc_of != row["document_id"]).astype(np.int64)
+        depth = max(MIN_DEPTH, 4 * k)
+        lists: list[list[tuple[int, float]]] = []
+        if vec_row is not None:
+            lists.append(snap.dense.search(np.frombuffer(vec_row[0], dtype=np.float32), depth, allowed))
+        terms = list(dict.fromkeys(row["tokens"].split()))[:32]
+        mask = np.zeros(snap.lexical.size, dtype=np.float32)
+        mask[allowed] = 1
+        lists.append(snap.lexical.search(terms, depth, mask))
+        weights = [WEAK_DENSE_WEIGHT if not self.model.chinese_capable else 1.0, 1.0][-len(lists):]
+        ranked = [(p, s) for p, s in rrf(lists, weights)]
+        collapsed = [c for c in self._collapse(snap, ranked)
+                     if self._text_hash(int(snap.chunk_ids[c[0]])) != row["text_hash"]][:k]
+        return self._hits(snap, collapsed, None, {})  # type: ignore[arg-type]
+
+    def _text_hash(self, chunk_id: int) -> str | None:
+        r = self._conn.execute("SELECT text_hash FROM chunks WHERE id = ?", (chunk_id,)).fetchone()
+        return r[0] if r else None
+
+    def passage(self, chunk_id: int) -> Hit:
+        """One passage of the current index as a Hit without highlights."""
+        snap = self.snapshot()
+        row = self._conn.execute("SELECT * FROM chunks WHERE id = ?", (chunk_id,)).fetchone()
+        if row is None or row["document_id"] not in snap.documents:
+            raise QueryError(f"passage {chunk_id} is not in the current index")
+        return self._hit(snap, row, 0.0, (), None)
+
+    def document(self, document_id: int) -> tuple[DocumentInfo, str, list[int]]:
+        """A document of the current index: its info, full text and the text offset of each page."""
+        snap = self.snapshot()
+        if document_id not in snap.documents:
+            raise QueryError(f"document {document_id} is not in the current index")
+        row = self._conn.execute("SELECT text, page_starts FROM documents WHERE id = ?", (document_id,)).fetchone()
+        return snap.documents[document_id], row["text"], json.loads(row["page_starts"])
+
+    def documents(self) -> list[DocumentInfo]:
+        """All documents of the current index, by title."""
+        return sorted(self.snapshot().documents.values(), key=lambda d: (d.title, d.path))
+
+    def status(self) -> dict[str, Any]:
+        """Figures about the published index (documents, passages, model, type, build time)."""
+        snap = self.snapshot()
+        m = snap.manifest
+        return {"version": snap.name, "documents": len(snap.documents), "passages": int(len(snap.chunk_ids)),
+                "model": m["model"], "model_fallback": bool(m.get("model_fallback")),
+                "index_type": m.get("index_type"), "built_at": m.get("created_at")}
+
+
+def _matches(doc: DocumentInfo, f: Filters) -> bool:
+    if f.categories and doc.category not in f.categories:
+        return False
+    if f.documents and doc.path not in f.documents and str(doc.id) not in f.documents:
+        return False
+    if (f.date_from or f.date_to) and not doc.date:
+        return False
+    if f.date_from and doc.date and doc.date < f.date_from:
+        return False
+    if f.date_to and doc.date and doc.date > f.date_to:
+        return False
+    return not (f.tags and not set(f.tags) & set(doc.tags))

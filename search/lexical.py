@@ -1,0 +1,61 @@
+"""The BM25 leg: a bm25s index over jieba terms, built at ingest time and stored with the version."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+__all__ = ["LexicalIndex"]
+
+
+class LexicalIndex:
+    """BM25 (Lucene variant, k1=1.5, b=0.75) over pre-tokenised passages, addressed by position."""
+
+    def __init__(self, retriever: Any, size: int) -> None:
+        self._bm25 = retriever
+        self.size = size
+
+    @classmethod
+    def build(cls, corpus_tokens: Sequence[Sequence[str]]) -> LexicalIndex:
+        """Index one token list per passage (position i = passage i of the version)."""
+        import bm25s
+
+        retriever = bm25s.BM25()
+        # bm25s rejects an empty corpus; a version without passages gets a one-row placeholder.
+        docs = [list(t) for t in corpus_tokens] or [[]]
+        retriever.index(docs, show_progress=False)
+        return cls(retriever, len(corpus_tokens))
+
+    def save(self, directory: Path) -> None:
+        """Write the index files into `directory`."""
+        self._bm25.save(str(directory))
+        (directory / "size.txt").write_text(str(self.size), encoding="utf-8")
+
+    @classmethod
+    def load(cls, directory: Path) -> LexicalIndex:
+        """Load an index saved by `save` (memory-mapped)."""
+        import bm25s
+
+        size = int((directory / "size.txt").read_text(encoding="utf-8"))
+        return cls(bm25s.BM25.load(str(directory), mmap=True), size)
+
+    def search(
+        self, tokens: Sequence[str], k: int, mask: np.ndarray | None = None
+    ) -> list[tuple[int, float]]:
+        """Top-k (position, score) with score > 0; `mask` (0/1 per position) restricts candidates."""
+        if not tokens or self.size == 0 or k <= 0:
+            return []
+        k = min(k, self.size)
+        docs, scores = self._bm25.retrieve(
+            [list(tokens)], k=k, show_progress=False, weight_mask=mask, n_threads=0
+        )
+        return [(int(d), float(s)) for d, s in zip(docs[0], scores[0], strict=True) if s > 0]
+
+    def scores(self, tokens: Sequence[str]) -> np.ndarray:
+        """The BM25 score of every passage for `tokens` (length = size)."""
+        if not tokens or self.size == 0:
+            return np.zeros(self.size, dtype=np.float32)
+        return np.asarray(self._bm25.get_scores(list(tokens)), dtype=np.float32)[: self.size]

@@ -1,0 +1,65 @@
+"""Parsing a user query: quoted exact phrases, free terms, and the filters of a search."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from studykb.errors import QueryError
+from studykb.text import fold, tokenize
+
+__all__ = ["Filters", "ParsedQuery", "parse_query"]
+
+# "…", “…”, 「…」, 『…』 enclose an exact phrase.
+_QUOTED = re.compile(r'"([^"]+)"|“([^”]+)”|「([^」]+)」|『([^』]+)』')
+MAX_QUERY_CHARS = 1000
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Restrictions on a search. Empty fields do not restrict.
+
+    `documents` holds document paths (relative to the corpus root) or numeric document ids as strings;
+    dates are ISO yyyy-mm-dd, inclusive; a document matches `tags` when it has any of them.
+    """
+
+    categories: tuple[str, ...] = ()
+    documents: tuple[str, ...] = ()
+    date_from: str | None = None
+    date_to: str | None = None
+    tags: tuple[str, ...] = ()
+
+    @property
+    def active(self) -> bool:
+        return bool(self.categories or self.documents or self.date_from or self.date_to or self.tags)
+
+
+@dataclass(frozen=True)
+class ParsedQuery:
+    """A query split into exact phrases (folded) and BM25 terms (of the whole query text)."""
+
+    text: str
+    phrases: tuple[str, ...] = ()
+    terms: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def exact(self) -> bool:
+        """True in exact-phrase mode (the query quoted something)."""
+        return bool(self.phrases)
+
+
+def parse_query(text: str) -> ParsedQuery:
+    """Parse `text`; raises QueryError for an empty or over-long query."""
+    text = (text or "").strip()
+    if not text:
+        raise QueryError("the query is empty: type a word, a phrase or a question")
+    if len(text) > MAX_QUERY_CHARS:
+        raise QueryError(f"the query is too long ({len(text)} characters; at most {MAX_QUERY_CHARS})")
+    phrases = tuple(
+        folded for m in _QUOTED.finditer(text) if (folded := fold(next(g for g in m.groups() if g).strip()))
+    )
+    plain = _QUOTED.sub(lambda m: " " + next(g for g in m.groups() if g) + " ", text)
+    terms = tuple(tokenize(plain))
+    if not terms and not phrases:
+        raise QueryError(f"the query {text!r} has no searchable words")
+    return ParsedQuery(text, phrases, terms)

@@ -1,0 +1,110 @@
+"""Records returned by the search engine: hits, where else a passage appears, documents."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+__all__ = ["DocumentInfo", "Hit", "Location", "SearchResult"]
+
+
+@dataclass(frozen=True)
+class DocumentInfo:
+    """Catalog data of one indexed document. `path` is relative to the ingested folder `root`."""
+
+    id: int
+    path: str
+    root: str
+    title: str
+    format: str
+    date: str | None = None
+    category: str | None = None
+    source: str | None = None
+    author: str | None = None
+    tags: tuple[str, ...] = ()
+    pages: int | None = None
+
+    def __repr__(self) -> str:
+        return f"DocumentInfo({self.id}, {self.path!r}, {self.title!r})"
+
+
+@dataclass(frozen=True)
+class Location:
+    """Another place where the same passage text appears (a reprint in another document)."""
+
+    chunk_id: int
+    document_id: int
+    path: str
+    title: str
+    date: str | None
+    page: int | None
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One search result: a passage with its citation, highlighted snippet and ranking details.
+
+    `highlights` are (start, end) spans in `text`; `snippet_spans` are spans in `snippet`.
+    `legs` says which retrieval legs found it ("bm25", "dense", "phrase").
+    """
+
+    chunk_id: int
+    text: str
+    snippet: str
+    snippet_spans: tuple[tuple[int, int], ...]
+    highlights: tuple[tuple[int, int], ...]
+    document: DocumentInfo
+    page: int | None
+    page_end: int | None
+    heading_path: tuple[str, ...]
+    start: int
+    end: int
+    score: float
+    legs: tuple[str, ...]
+    also_in: tuple[Location, ...] = ()
+    ocr_confidence: float | None = None
+
+    @property
+    def citation(self) -> str:
+        """A one-line citation: title, date, page."""
+        parts = [f"《{self.document.title}》"]
+        if self.document.date:
+            parts.append(self.document.date)
+        if self.page:
+            parts.append(f"第{self.page}页" if self.page == self.page_end or not self.page_end
+                         else f"第{self.page}–{self.page_end}页")
+        return "，".join(parts)
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-ready dict (used by `studykb search --json`)."""
+        d = asdict(self)
+        d["citation"] = self.citation
+        return d
+
+    def __repr__(self) -> str:
+        return f"Hit({self.chunk_id}, {self.citation}, {self.score:.4f}, {'+'.join(self.legs)})"
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """A page of hits plus what the engine understood of the query."""
+
+    query: str
+    hits: tuple[Hit, ...]
+    total: int
+    offset: int
+    exact: bool
+    terms: tuple[str, ...]
+    phrases: tuple[str, ...]
+    version: str
+    seconds: float
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-ready dict with every hit."""
+        return {
+            "query": self.query, "total": self.total, "offset": self.offset, "exact": self.exact,
+            "terms": list(self.terms), "phrases": list(self.phrases), "version": self.version,
+            "seconds": round(self.seconds, 4), "notes": list(self.notes),
+            "hits": [h.to_json() for h in self.hits],
+        }

@@ -1,0 +1,142 @@
+"""One published index version loaded for searching, and its consistency check (`studykb verify`)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from studykb.errors import IndexCorruptError, IndexMissingError
+from studykb.layout import DataDir
+
+from .dense import DenseIndex
+from .lexical import LexicalIndex
+from .records import DocumentInfo
+
+__all__ = ["Snapshot", "load_snapshot", "verify_version"]
+
+MANIFEST = "manifest.json"
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Everything one query needs from one version; never mutated, so queries never mix versions."""
+
+    name: str
+    manifest: dict[str, Any]
+    dense: DenseIndex
+    lexical: LexicalIndex
+    chunk_ids: np.ndarray  # sorted passage ids; row i of both indexes is chunk_ids[i]
+    doc_of: np.ndarray  # document id of each row
+    documents: dict[int, DocumentInfo]
+
+    def positions(self, chunk_ids: np.ndarray) -> np.ndarray:
+        """Row positions of the given passage ids that belong to this version (others dropped)."""
+        pos = np.searchsorted(self.chunk_ids, chunk_ids)
+        pos = np.clip(pos, 0, max(len(self.chunk_ids) - 1, 0))
+        ok = (len(self.chunk_ids) > 0) & (self.chunk_ids[pos] == chunk_ids) if len(self.chunk_ids) else pos < 0
+        return pos[ok]
+
+
+def _read_manifest(data: DataDir, name: str) -> dict[str, Any]:
+    path = data.version_path(name) / MANIFEST
+    try:
+        manifest: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise IndexCorruptError(f"index version {name} has no manifest ({path}); run `studykb ingest`") from None
+    return manifest
+
+
+def _documents(conn: sqlite3.Connection, name: str) -> dict[int, DocumentInfo]:
+    rows = conn.execute(
+        "SELECT d.* FROM documents d JOIN version_documents v ON v.document_id = d.id "
+        "JOIN index_versions iv ON iv.id = v.version_id WHERE iv.name = ?",
+        (name,),
+    ).fetchall()
+    return {
+        r["id"]: DocumentInfo(
+            id=r["id"], path=r["path"], root=r["root"], title=r["title"], format=r["format"], date=r["date"],
+            category=r["category"], source=r["source"], author=r["author"],
+            tags=tuple(json.loads(r["tags"])), pages=r["pages"],
+        )
+        for r in rows
+    }
+
+
+def load_snapshot(data: DataDir, conn: sqlite3.Connection, name: str | None = None) -> Snapshot:
+    """Load version `name` (default: the published one). Raises IndexMissingError if none."""
+    name = name or data.current()
+    if name is None:
+        raise IndexMissingError(
+            f"no index in {data.root}: build one with `studykb ingest corpus --data-dir {data.root}`"
+        )
+    manifest = _read_manifest(data, name)
+    folder = data.version_path(name)
+    chunk_ids = np.load(folder / "chunk_ids.npy")
+    dense = DenseIndex.load(folder / "faiss.index")
+    lexical = LexicalIndex.load(folder / "bm25")
+    documents = _documents(conn, name)
+    rows = conn.execute(
+        "SELECT c.id, c.document_id FROM chunks c JOIN version_documents v ON v.document_id = c.document_id "
+        "JOIN index_versions iv ON iv.id = v.version_id WHERE iv.name = ? ORDER BY c.id",
+        (name,),
+    ).fetchall()
+    if len(rows) != len(chunk_ids) or len(chunk_ids) != dense.size or lexical.size != dense.size:
+        raise IndexCorruptError(
+            f"index version {name} is inconsistent ({len(chunk_ids)} ids, {dense.size} vectors, "
+            f"{lexical.size} BM25 rows, {len(rows)} database rows): run `studykb verify`"
+        )
+    doc_of = np.array([r[1] for r in rows], dtype=np.int64)
+    return Snapshot(name, manifest, dense, lexical, chunk_ids, doc_of, documents)
+
+
+def verify_version(data: DataDir, conn: sqlite3.Connection, name: str | None = None) -> list[str]:
+    """Check one version's consistency; return the problems found (empty when all is well).
+
+    Checks: every file's sha256 against the manifest and the manifest's overall checksum; FAISS
+    vector count, BM25 document count, passage ids and database rows all agree.
+    """
+    name = name or data.current()
+    if name is None:
+        return [f"no published index version in {data.root}"]
+    problems: list[str] = []
+    try:
+        manifest = _read_manifest(data, name)
+    except IndexCorruptError as exc:
+        return [str(exc)]
+    folder = data.version_path(name)
+    files: dict[str, str] = manifest.get("files", {})
+    for rel, expected in sorted(files.items()):
+        path = folder / rel
+        if not path.is_file():
+            problems.append(f"{name}: file {rel} is missing")
+            continue
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        if digest != expected:
+            problems.append(f"{name}: file {rel} does not match its checksum")
+    overall = hashlib.sha256(json.dumps(files, sort_keys=True).encode()).hexdigest()
+    if overall != manifest.get("checksum"):
+        problems.append(f"{name}: manifest checksum does not verify")
+    if problems:
+        return problems
+    n = int(manifest.get("n_chunks", -1))
+    chunk_ids = np.load(folder / "chunk_ids.npy")
+    dense = DenseIndex.load(folder / "faiss.index")
+    lexical = LexicalIndex.load(folder / "bm25")
+    row = conn.execute("SELECT id, n_chunks, state FROM index_versions WHERE name = ?", (name,)).fetchone()
+    if row is None:
+        return [f"{name}: no record in the database"]
+    db_ids = np.array([r[0] for r in conn.execute(
+        "SELECT c.id FROM chunks c JOIN version_documents v ON v.document_id = c.document_id "
+        "WHERE v.version_id = ? ORDER BY c.id", (row["id"],))], dtype=np.int64)
+    counts = {"manifest": n, "passage ids": len(chunk_ids), "FAISS vectors": dense.size,
+              "BM25 documents": lexical.size, "database rows": len(db_ids), "version record": row["n_chunks"]}
+    if len(set(counts.values())) != 1:
+        problems.append(f"{name}: counts disagree: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+    elif not np.array_equal(db_ids, chunk_ids):
+        problems.append(f"{name}: passage ids in the index differ from the database rows")
+    return problems

@@ -1,0 +1,204 @@
+"""The `studykb` command line: thin click glue over the ingest, search and ui packages."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from .errors import StudyKBError
+from .layout import DATA_DIR_ENV, default_data_dir
+
+__all__ = ["cli", "main"]
+
+
+def data_dir_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    """The shared --data-dir option (default `$STUDYKB_DATA_DIR` or `data/`)."""
+    return click.option(
+        "--data-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+        help=f"Index and database folder [default: ${DATA_DIR_ENV} or data/].",
+    )(func)
+
+
+def json_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    """The shared --json flag."""
+    return click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")(func)
+
+
+def _data(data_dir: Path | None) -> Path:
+    return data_dir or default_data_dir()
+
+
+def _print_json(obj: Any) -> None:
+    click.echo(json.dumps(obj, ensure_ascii=False, indent=None))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="studykb")
+def cli() -> None:
+    """studykb — a knowledge base with hybrid Chinese search for political study materials."""
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@data_dir_option
+@click.option("--model", default=None, help="Embedding model: hub id, local path, or alias `minilm`.")
+@click.option("--rebuild", is_flag=True, help="Re-process every file (needed to switch models).")
+@click.option("--chunk-size", type=int, default=None, help="Maximum passage length in characters.")
+@click.option("--overlap", type=int, default=None, help="Characters of whole sentences repeated between passages.")
+@click.option("--timeout", "timeout_s", type=float, default=None, help="Seconds allowed to extract one file.")
+@json_option
+def ingest(paths: tuple[Path, ...], data_dir: Path | None, model: str | None, rebuild: bool,
+           chunk_size: int | None, overlap: int | None, timeout_s: float | None, as_json: bool) -> None:
+    """Index the documents under PATHS (default: corpus/) into the data dir, incrementally.
+
+    Unchanged files are skipped, changed ones re-read, removed ones dropped; the new index version
+    is published atomically. Exit status 3 when some files failed (they are listed with reasons).
+
+    Example: studykb ingest corpus --data-dir data
+    """
+    from ingest.pipeline import IngestOptions
+    from ingest.pipeline import ingest as run_ingest
+
+    from .progress import RichProgress, print_report
+
+    defaults = IngestOptions()
+    opts = IngestOptions(
+        model=model, rebuild=rebuild, max_chars=chunk_size or defaults.max_chars,
+        overlap=defaults.overlap if overlap is None else overlap, timeout_s=timeout_s or defaults.timeout_s,
+    )
+    with RichProgress(enabled=not as_json) as progress:
+        report = run_ingest(list(paths) or [Path("corpus")], _data(data_dir), opts, progress)
+    if as_json:
+        _print_json(report.to_json())
+    else:
+        print_report(report)
+    sys.exit(report.exit_code)
+
+
+@cli.command()
+@data_dir_option
+@json_option
+def status(data_dir: Path | None, as_json: bool) -> None:
+    """Show the published index: documents, passages, model, index type and size, last run.
+
+    Example: studykb status --data-dir data
+    """
+    from .status import index_status
+
+    info = index_status(_data(data_dir))
+    if as_json:
+        _print_json(info)
+        return
+    for key, value in info.items():
+        click.echo(f"{key:>16}: {value if not isinstance(value, dict) else json.dumps(value, ensure_ascii=False)}")
+
+
+@cli.command()
+@data_dir_option
+@click.option("--version", "version", default=None, help="Version to check [default: the published one].")
+@json_option
+def verify(data_dir: Path | None, version: str | None, as_json: bool) -> None:
+    """Check an index version: checksums, and FAISS / BM25 / database counts agreeing.
+
+    Exit status 1 when a problem is found.
+
+    Example: studykb verify --data-dir data
+    """
+    from search.snapshot import verify_version
+
+    from .db import connect
+    from .layout import DataDir
+
+    data = DataDir(_data(data_dir))
+    if not data.db_path.exists():
+        raise StudyKBError(f"no database in {data.root}: run `studykb ingest` first")
+    conn = connect(data.db_path)
+    problems = verify_version(data, conn, version)
+    name = version or data.current()
+    if as_json:
+        _print_json({"version": name, "ok": not problems, "problems": problems})
+    else:
+        click.echo("\n".join(problems) if problems else f"{name}: OK")
+    sys.exit(1 if problems else 0)
+
+
+@cli.command()
+@click.argument("query", required=False)
+@data_dir_option
+@click.option("-k", "k", type=click.IntRange(1, 200), default=10, show_default=True, help="Number of hits.")
+@click.option("--filter", "filters", multiple=True, metavar="FIELD=VALUE",
+              help="category=讲话, document=PATH, tag=TAG, from=YYYY-MM-DD, to=YYYY-MM-DD (repeatable).")
+@click.option("--queries-file", type=click.File("r", encoding="utf-8"), default=None,
+              help="Batch mode: one query per line in; one JSON line of hits per query out.")
+@json_option
+def search(query: str | None, data_dir: Path | None, k: int, filters: tuple[str, ...],
+           queries_file: Any, as_json: bool) -> None:
+    """Search the library. Put a phrase in quotes for exact wording: '"浦江经验"'.
+
+    Example: studykb search 千万工程的经验 -k 5 --filter category=辅导读物
+    """
+    from search.engine import Engine
+
+    from .progress import print_hits
+    from .search_cli import parse_filters
+
+    parsed = parse_filters(filters)
+    if queries_file is None and not query:
+        raise click.UsageError("give a QUERY or --queries-file FILE")
+    engine = Engine.open(_data(data_dir))
+    if queries_file is not None:
+        for line in queries_file:
+            text = line.rstrip("\n")
+            try:
+                result = engine.search(text, k=k, filters=parsed).to_json()
+            except StudyKBError as exc:
+                result = {"query": text, "error": str(exc), "hits": []}
+            click.echo(json.dumps(result, ensure_ascii=False))
+        return
+    result = engine.search(query or "", k=k, filters=parsed)
+    if as_json:
+        _print_json(result.to_json())
+    else:
+        print_hits(result)
+
+
+@cli.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
+@data_dir_option
+@click.option("--port", type=int, default=8501, show_default=True, help="Port to listen on.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind (127.0.0.1 = this machine only).")
+@click.argument("streamlit_args", nargs=-1, type=click.UNPROCESSED)
+def serve(data_dir: Path | None, port: int, host: str, streamlit_args: tuple[str, ...]) -> None:
+    """Start the web app (Streamlit). Extra options are passed on to `streamlit run`.
+
+    Example: studykb serve --data-dir data --port 8501
+    """
+    from ui.launch import launch
+
+    launch(_data(data_dir), host=host, port=port, extra=list(streamlit_args))
+
+
+def main() -> None:
+    """Console entry point: run the CLI and turn studykb errors into a one-line message."""
+    try:
+        cli.main(standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("Aborted.", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except StudyKBError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(2)
+    except KeyboardInterrupt:
+        click.echo("Interrupted: the previously published index is unchanged.", err=True)
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

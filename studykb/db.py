@@ -1,0 +1,97 @@
+"""The SQLite database of a data dir: connections (WAL, busy timeout) and versioned schema migrations.
+
+One database holds the index metadata (documents, chunks, index versions, ingest runs, the embedding
+cache) and the curated data of later features. Migrations are numbered SQL files in `migrations/` applied in order
+on open; `PRAGMA user_version` records the last one applied. Write transactions start with
+`BEGIN IMMEDIATE` (see `write`), since a deferred transaction that later upgrades to a writer can fail
+with "database is locked" despite the busy timeout.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+__all__ = ["DB_NAME", "MIGRATIONS", "connect", "schema_version", "write"]
+
+DB_NAME = "studykb.db"
+BUSY_TIMEOUT_MS = 30_000
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+
+
+def _load_migrations() -> list[str]:
+    """The numbered SQL scripts of `migrations/` (NNNN_name.sql), in order; numbers must be 1..N."""
+    files = sorted(MIGRATIONS_DIR.glob("[0-9][0-9][0-9][0-9]_*.sql"))
+    numbers = [int(f.name[:4]) for f in files]
+    if numbers != list(range(1, len(files) + 1)):
+        raise RuntimeError(f"migrations in {MIGRATIONS_DIR} must be numbered 0001.. without gaps: {numbers}")
+    return [f.read_text(encoding="utf-8") for f in files]
+
+
+#: Schema migrations; entry i brings the schema from version i to i+1. Add files, never edit one.
+MIGRATIONS: list[str] = _load_migrations()
+
+
+def connect(path: Path | str, *, migrate: bool = True) -> sqlite3.Connection:
+    """Open the database at `path` in WAL mode with a busy timeout, applying pending migrations.
+
+    The connection is in autocommit mode (`isolation_level=None`); use `write()` for transactions.
+    It may be shared between threads (`check_same_thread=False`), one statement at a time.
+    """
+    conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
+                           check_same_thread=False)
+    conn.row_factory = sqlite3.Row
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA synchronous = NORMAL")
+    conn.execute("PRAGMA foreign_keys = ON")
+    if migrate:
+        _migrate(conn)
+    return conn
+
+
+def schema_version(conn: sqlite3.Connection) -> int:
+    """The number of migrations applied to this database."""
+    return int(conn.execute("PRAGMA user_version").fetchone()[0])
+
+
+def _migrate(conn: sqlite3.Connection) -> None:
+    if schema_version(conn) >= len(MIGRATIONS):
+        return
+    with write(conn):
+        # Re-read under the write lock: another process may have migrated meanwhile.
+        for number in range(schema_version(conn), len(MIGRATIONS)):
+            for statement in _statements(MIGRATIONS[number]):
+                conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {number + 1}")
+
+
+def _statements(script: str) -> list[str]:
+    """Split a migration script into statements (trigger bodies keep their inner semicolons)."""
+    out: list[str] = []
+    buf = ""
+    for line in script.splitlines(keepends=True):
+        buf += line
+        if sqlite3.complete_statement(buf):
+            if buf.strip():
+                out.append(buf.strip())
+            buf = ""
+    if buf.strip():
+        out.append(buf.strip())
+    return out
+
+
+@contextmanager
+def write(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """A write transaction started with BEGIN IMMEDIATE; commits on success, rolls back on error."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    else:
+        conn.execute("COMMIT")

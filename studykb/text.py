@@ -1,0 +1,165 @@
+"""Chinese text handling in one place: normalisation, Traditional→Simplified folding, segmentation.
+
+Chunking, BM25, exact-phrase matching and highlighting all import from here so that ingest time and
+query time treat text identically.
+
+- `normalize` is for stored/displayed text: full-width ASCII letters and digits become half-width,
+  odd spaces become plain spaces; Chinese full-width punctuation is kept.
+- `fold` is the matching key: `normalize` + Traditional→Simplified (OpenCC t2s) + lower case + full-width
+  punctuation to ASCII. It keeps the length of its input whenever it can, so positions found in folded
+  text map back onto the original for highlighting (`fold_preserves_length`).
+- `tokenize` gives the BM25 terms (jieba search mode over folded text, with the shipped user dictionary
+  of political terms and any maintainer additions), minus punctuation and stopwords.
+- `segment` gives jieba words with their offsets in the original text, for highlighting.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+from collections.abc import Iterable
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+__all__ = [
+    "USER_DICT_ENV",
+    "fold",
+    "is_cjk",
+    "normalize",
+    "segment",
+    "to_simplified",
+    "tokenize",
+    "user_dict_paths",
+]
+
+#: Environment variable naming an extra user-dictionary file (jieba format: `word [freq] [tag]` a line).
+USER_DICT_ENV = "STUDYKB_USER_DICT"
+
+# Full-width letters/digits (U+FF10..FF19, FF21..FF3A, FF41..FF5A) → ASCII; odd spaces → space.
+_WIDTH = {c: c - 0xFEE0 for r in ((0xFF10, 0xFF19), (0xFF21, 0xFF3A), (0xFF41, 0xFF5A))
+          for c in range(r[0], r[1] + 1)}
+_WIDTH.update({0x3000: 0x20, 0x00A0: 0x20, 0x2002: 0x20, 0x2003: 0x20, 0x2009: 0x20, 0x200B: None,
+               0xFEFF: None})
+# For matching only: all remaining full-width ASCII punctuation (！＂…～) → ASCII.
+_FOLD_PUNCT = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_WORDLIKE = re.compile(r"[\w\u3400-\u4dbf\u4e00-\u9fff]")
+
+_STOPWORDS = frozenset(
+    "的 了 是 在 和 与 及 或 等 也 都 就 而 之 其 这 那 有 为 对 以 于 把 被 将 从 向 中 上 下 "
+    "什么 哪些 哪个 怎么 怎样 如何 多少 吗 呢 吧 啊 着 过 个 一个 我们 你们 他们 它 "
+    "a an the of to in on and or is are was were be by for with as at from that this it".split()
+)
+
+
+def normalize(text: str) -> str:
+    """Return display text with full-width ASCII letters/digits and odd spaces made half-width.
+
+    Example: normalize("２０２３年Ｑ１") == "2023年Q1"; Chinese punctuation (，。（）) is kept.
+    """
+    return text.translate(_WIDTH)
+
+
+@lru_cache(maxsize=1)
+def _t2s() -> Any:
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+def to_simplified(text: str) -> str:
+    """Convert Traditional Chinese characters and phrases to Simplified (OpenCC t2s)."""
+    if not text:
+        return text
+    return str(_t2s().convert(text))
+
+
+def fold(text: str) -> str:
+    """Return the matching key of `text`: normalised, Simplified, lower-case, ASCII punctuation.
+
+    Example: fold("千萬工程（ＡＢ）") == "千万工程(ab)".
+    """
+    text = normalize(text).translate(_FOLD_PUNCT)
+    if _CJK.search(text):
+        text = to_simplified(text)
+    return text.lower()
+
+
+def fold_preserves_length(text: str, folded: str) -> bool:
+    """True when `folded` (from `fold(text)`) lines up character by character with `text`."""
+    return len(text) == len(folded)
+
+
+def is_cjk(char: str) -> bool:
+    """True for a CJK unified ideograph (including extension A and compatibility ideographs)."""
+    return bool(_CJK.match(char))
+
+
+def user_dict_paths() -> list[Path]:
+    """The user dictionaries in load order: the shipped one, then `$STUDYKB_USER_DICT` if set."""
+    shipped = Path(str(resources.files("studykb") / "userdict.txt"))
+    paths = [shipped]
+    extra = os.environ.get(USER_DICT_ENV)
+    if extra:
+        paths.append(Path(extra))
+    return paths
+
+
+_jieba_lock = threading.Lock()
+
+
+@lru_cache(maxsize=4)
+def _tokenizer(dict_paths: tuple[Path, ...]) -> Any:
+    import logging
+
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    tok = jieba.Tokenizer()
+    with _jieba_lock:
+        tok.initialize()
+        for path in dict_paths:
+            if not path.is_file():
+                from .errors import ConfigError
+
+                raise ConfigError(f"user dictionary {path} does not exist (set by ${USER_DICT_ENV})")
+            tok.load_userdict(str(path))
+    return tok
+
+
+def _jieba() -> Any:
+    return _tokenizer(tuple(user_dict_paths()))
+
+
+def _keep(term: str) -> bool:
+    return bool(_WORDLIKE.search(term)) and term not in _STOPWORDS
+
+
+def tokenize(text: str) -> list[str]:
+    """Return the BM25 terms of `text`: jieba search-mode words of `fold(text)`.
+
+    Punctuation, whitespace and stopwords are dropped; long words also yield their dictionary
+    sub-words (search mode), so 中国式现代化 matches a query for 现代化.
+    """
+    folded = fold(text)
+    return [t for t in _jieba().lcut_for_search(folded, HMM=True) if _keep(t.strip()) and t.strip() == t]
+
+
+def tokenize_many(texts: Iterable[str]) -> list[list[str]]:
+    """`tokenize` over many texts (one list of terms per text)."""
+    return [tokenize(t) for t in texts]
+
+
+def segment(text: str) -> list[tuple[str, int, int]]:
+    """Return jieba words of `text` as (word, start, end) offsets into `text` itself.
+
+    Words come from the folded text (so Traditional text segments like Simplified); offsets are
+    valid for `text` because `fold` keeps lengths (when it cannot, words are reported per character).
+    """
+    folded = fold(text)
+    if not fold_preserves_length(text, folded):
+        return [(ch, i, i + 1) for i, ch in enumerate(text)]
+    return [(text[s:e], s, e) for _, s, e in _jieba().tokenize(folded, mode="default", HMM=True)]

@@ -1,0 +1,76 @@
+"""Tests for studykb.text: normalisation, folding, tokenizing with the user dictionary."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from studykb import text
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("２０２３年Ｑ１", "2023年Q1"),
+        ("学习，贯彻。（一）", "学习，贯彻。（一）"),
+        ("党员\u3000干部", "党员 干部"),
+        ("\ufeff文本", "文本"),
+    ],
+    ids=["fullwidth-alnum", "keeps-cjk-punct", "ideographic-space", "bom"],
+)
+def test_normalize(raw: str, expected: str) -> None:
+    assert text.normalize(raw) == expected
+
+
+def test_fold_traditional_to_simplified_and_case() -> None:
+    assert text.fold("千萬工程（ＡＢ）") == "千万工程(ab)"
+    assert text.fold("浦江經驗") == text.fold("浦江经验")
+
+
+def test_fold_keeps_length_for_highlighting() -> None:
+    raw = "學習貫徹二十屆三中全會精神，推進中國式現代化。"
+    assert len(text.fold(raw)) == len(raw)
+
+
+@pytest.mark.parametrize(
+    "term", ["两个确立", "中国式现代化", "二十届三中全会", "新时代", "浦江经验", "千万工程"]
+)
+def test_user_dictionary_keeps_terms_whole(term: str) -> None:
+    assert term in text.tokenize(f"深入学习{term}的重要意义")
+
+
+def test_traditional_and_simplified_tokenize_alike() -> None:
+    assert text.tokenize("推進中國式現代化") == text.tokenize("推进中国式现代化")
+
+
+def test_tokenize_drops_punctuation_and_stopwords() -> None:
+    tokens = text.tokenize("什么是“千万工程”？")
+    assert "千万工程" in tokens
+    assert not {"什么", "是", "“", "？"} & set(tokens)
+
+
+def test_english_tokens_lowercased() -> None:
+    assert text.tokenize("The Fengqiao Experience") == ["fengqiao", "experience"]
+
+
+def test_segment_offsets_index_original_text() -> None:
+    raw = "學習中國式現代化"
+    words = text.segment(raw)
+    assert all(raw[s:e] == w for w, s, e in words)
+    assert ("中國式現代化", 2, 8) in words
+
+
+def test_maintainer_dictionary_extends_shipped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    sample = "学习松江试点做法"
+    assert "松江试点" not in text.tokenize(sample)
+    extra = tmp_path / "dict.txt"
+    extra.write_text("松江试点 5000 n\n", encoding="utf-8")
+    monkeypatch.setenv(text.USER_DICT_ENV, str(extra))
+    assert "松江试点" in text.tokenize(sample)
+
+
+def test_missing_maintainer_dictionary_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(text.USER_DICT_ENV, "/nonexistent/dict.txt")
+    with pytest.raises(Exception, match="/nonexistent/dict.txt"):
+        text.tokenize("学习")

@@ -1,0 +1,24 @@
+"""The Streamlit entrypoint: page set-up and navigation (检索, and the feature pages that exist)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+HERE = Path(__file__).resolve().parent
+
+st.set_page_config(page_title="studykb 学习资料库", page_icon="📚", layout="wide")
+
+# Feature pages join the navigation when their module exists: never a placeholder page.
+_PAGES = [
+    ("pages/search.py", "检索", "🔎", True),
+    ("pages/lists.py", "阅读清单", "📋", False),
+    ("pages/sites.py", "学习地图", "🗺️", False),
+]
+pages = [
+    st.Page(str(HERE / path), title=title, icon=icon, default=default)
+    for path, title, icon, default in _PAGES
+    if (HERE / path).is_file()
+]
+st.navigation(pages).run()

@@ -1,0 +1,28 @@
+"""Starting the Streamlit app for a data dir (`studykb serve`)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from studykb.layout import DATA_DIR_ENV
+
+__all__ = ["APP", "launch"]
+
+APP = Path(__file__).resolve().parent / "app.py"
+
+
+def launch(data_dir: Path, *, host: str = "127.0.0.1", port: int = 8501, extra: list[str] | None = None) -> None:
+    """Run `streamlit run ui/app.py` in this process, bound to host:port, serving `data_dir`."""
+    from streamlit.web import cli as stcli
+
+    os.environ[DATA_DIR_ENV] = str(data_dir.resolve())
+    sys.argv = [
+        "streamlit", "run", str(APP),
+        "--server.address", host, "--server.port", str(port),
+        "--server.headless", "true", "--browser.gatherUsageStats", "false",
+        "--server.fileWatcherType", "none", "--client.toolbarMode", "minimal",
+        *(extra or []),
+    ]
+    sys.exit(stcli.main())
