@@ -22,6 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from ingest.pipeline import IngestOptions, ingest  # noqa: E402
 from search import engine as engine_mod  # noqa: E402
 from search.engine import Engine  # noqa: E402
+from studykb.errors import QueryError  # noqa: E402
 from studykb.text import fold  # noqa: E402
 
 DEFAULT_EVAL = Path(__file__).resolve().parents[2] / "shared" / "eval" / "cmrc2018_trial.json"
@@ -46,7 +47,10 @@ def evaluate(engine: Engine, queries: list[tuple[str, str, list[str]]], legs: tu
     """Mean document recall@k, MRR@10 and answer recall@k over the queries."""
     sums = {f"R@{k}": 0.0 for k in KS} | {"MRR": 0.0} | {f"A@{k}": 0.0 for k in KS}
     for question, doc_id, answers in queries:
-        hits = engine.search(question, k=max(KS), legs=legs).hits
+        try:
+            hits = engine.search(question, k=max(KS), legs=legs).hits
+        except QueryError:  # a blank question counts as a miss
+            hits = ()
         rank = None
         for i, h in enumerate(hits, start=1):
             ids = {Path(h.document.path).stem} | {Path(loc.path).stem for loc in h.also_in}

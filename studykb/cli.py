@@ -182,6 +182,16 @@ def serve(data_dir: Path | None, port: int, host: str, streamlit_args: tuple[str
     launch(_data(data_dir), host=host, port=port, extra=list(streamlit_args))
 
 
+def _register() -> None:
+    """Attach the command groups that live in their own modules."""
+    from .users_cli import users
+
+    cli.add_command(users)
+
+
+_register()
+
+
 def main() -> None:
     """Console entry point: run the CLI and turn studykb errors into a one-line message."""
     try:

@@ -1,0 +1,32 @@
+"""Recommended on-site learning sites in Shanghai and Zhejiang: record type, vocabularies, CSV loader."""
+
+from __future__ import annotations
+
+from .load import DEFAULT_SITES_PATH, dump_sites, load_sites, parse_sites
+from .records import (
+    CHINA_BOUNDS,
+    COLUMNS,
+    PROVINCE_BOXES,
+    PROVINCES,
+    SITE_TYPES,
+    THEMES,
+    Box,
+    Site,
+    in_province,
+)
+
+__all__ = [
+    "CHINA_BOUNDS",
+    "COLUMNS",
+    "DEFAULT_SITES_PATH",
+    "PROVINCES",
+    "PROVINCE_BOXES",
+    "SITE_TYPES",
+    "THEMES",
+    "Box",
+    "Site",
+    "dump_sites",
+    "in_province",
+    "load_sites",
+    "parse_sites",
+]

@@ -1,0 +1,96 @@
+"""`studykb users …`: manage local accounts (add, list, set-role, set-password, remove)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from . import auth
+from .db import connect
+from .layout import DataDir
+
+__all__ = ["users"]
+
+
+def _conn(data_dir: Path | None):  # type: ignore[no-untyped-def]
+    from .layout import default_data_dir
+
+    data = DataDir(data_dir or default_data_dir())
+    data.root.mkdir(parents=True, exist_ok=True)
+    return connect(data.db_path)
+
+
+def _data_dir(func):  # type: ignore[no-untyped-def]
+    return click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+                        help="Index and database folder [default: $STUDYKB_DATA_DIR or data/].")(func)
+
+
+@click.group()
+def users() -> None:
+    """Manage local user accounts and their roles (member, organiser, maintainer)."""
+
+
+@users.command("add")
+@click.argument("username")
+@click.option("--role", type=click.Choice(auth.ROLES), default="member", show_default=True)
+@click.option("--name", "display_name", default="", help="Display name, e.g. 王芳.")
+@click.option("--email", default=None, help="E-mail (links an OpenID Connect login to this account).")
+@click.password_option(help="Password (asked for when not given; at least 10 characters).")
+@_data_dir
+def add(username: str, role: str, display_name: str, email: str | None, password: str, data_dir: Path | None) -> None:
+    """Create an account.
+
+    Example: studykb users add wangfang --role organiser --name 王芳
+    """
+    user = auth.add_user(_conn(data_dir), username, password, role, display_name=display_name, email=email)
+    click.echo(f"created {user.username} ({user.role})")
+
+
+@users.command("list")
+@_data_dir
+def list_(data_dir: Path | None) -> None:
+    """List accounts with their roles.
+
+    Example: studykb users list
+    """
+    for user in auth.list_users(_conn(data_dir)):
+        click.echo(f"{user.username:<20} {user.role:<11} {user.display_name}")
+
+
+@users.command("set-role")
+@click.argument("username")
+@click.argument("role", type=click.Choice(auth.ROLES))
+@_data_dir
+def set_role(username: str, role: str, data_dir: Path | None) -> None:
+    """Change an account's role.
+
+    Example: studykb users set-role wangfang maintainer
+    """
+    user = auth.set_role(_conn(data_dir), username, role)
+    click.echo(f"{user.username} is now {user.role}")
+
+
+@users.command("set-password")
+@click.argument("username")
+@click.password_option()
+@_data_dir
+def set_password(username: str, password: str, data_dir: Path | None) -> None:
+    """Replace an account's password.
+
+    Example: studykb users set-password wangfang
+    """
+    auth.set_password(_conn(data_dir), username, password)
+    click.echo(f"password of {username} changed")
+
+
+@users.command("remove")
+@click.argument("username")
+@_data_dir
+def remove(username: str, data_dir: Path | None) -> None:
+    """Delete an account.
+
+    Example: studykb users remove wangfang
+    """
+    auth.remove_user(_conn(data_dir), username)
+    click.echo(f"removed {username}")

@@ -1,0 +1,94 @@
+"""Who is using the app: login in the sidebar (local accounts, or OpenID Connect via st.login).
+
+Pages call `current_user()` and pass the user to the stores, which check roles on the server for
+every write (`studykb.auth.require`); the UI hiding a button is never the only check.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+import streamlit as st
+
+from studykb import auth
+from studykb.auth import User
+from studykb.config import Settings, load_settings
+from studykb.db import connect
+from studykb.errors import StudyKBError
+from ui import state
+
+__all__ = ["current_user", "db", "require_login_if_configured", "settings", "sidebar_login"]
+
+_ROLE_NAMES = {"member": "党员", "organiser": "组织员", "maintainer": "管理员"}
+
+
+@st.cache_resource
+def _db(path: str) -> sqlite3.Connection:
+    return connect(path)
+
+
+def db() -> sqlite3.Connection:
+    """The app's shared database connection (WAL; writes go through `studykb.db.write`)."""
+    path = state.data_dir()
+    path.mkdir(parents=True, exist_ok=True)
+    return _db(str(path / "studykb.db"))
+
+
+def settings() -> Settings:
+    """The data dir's settings (studykb.toml)."""
+    return load_settings(state.data_dir())
+
+
+def current_user() -> User | None:
+    """The logged-in user of this browser session, or None."""
+    conf = settings()
+    if conf.oidc_enabled and getattr(st.user, "is_logged_in", False):
+        email = str(st.user.get("email", "")).lower()
+        known = auth.user_by_email(db(), email)
+        if known:
+            return known
+        role = conf.oidc_roles.get(email, conf.oidc_default_role)
+        return User(-1, email, role, str(st.user.get("name", "")), email)
+    user: User | None = st.session_state.get("user")
+    return user
+
+
+def sidebar_login() -> User | None:
+    """Show the login box (or who is logged in, with a logout button) in the sidebar."""
+    user = current_user()
+    box = st.sidebar.container(border=True)
+    if user:
+        box.caption(f"已登录：{user.label}（{_ROLE_NAMES.get(user.role, user.role)}）")
+        if box.button("退出登录", key="logout"):
+            if settings().oidc_enabled and getattr(st.user, "is_logged_in", False):
+                st.logout()
+            st.session_state.pop("user", None)
+            st.rerun()
+        return user
+    if settings().oidc_enabled:
+        if box.button("登录", key="oidc-login"):
+            st.login()
+        return None
+    with box.form("login", clear_on_submit=False, border=False):
+        st.caption("登录（组织员编辑清单和场馆需要登录）")
+        name = st.text_input("用户名", key="login_name")
+        password = st.text_input("密码", type="password", key="login_password")
+        if st.form_submit_button("登录"):
+            try:
+                st.session_state["user"] = auth.authenticate(db(), name.strip(), password)
+            except StudyKBError as exc:
+                st.error(str(exc))
+            else:
+                st.rerun()
+    if not auth.list_users(db()):
+        box.caption("尚无账号。管理员可运行 `studykb users add NAME --role organiser` 创建第一个组织员账号。")
+    return None
+
+
+def require_login_if_configured() -> User | None:
+    """Stop the page with a login prompt when the settings require a login to read."""
+    user = sidebar_login()
+    if settings().require_login and user is None:
+        st.info("本站需要登录后才能检索和阅读。请在左侧登录。")
+        st.stop()
+    return user
