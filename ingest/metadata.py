@@ -39,6 +39,7 @@ class Catalog:
     def __init__(self, root: Path) -> None:
         self.path = root / CATALOG_NAME
         self.entries: dict[str, dict[str, Any]] = {}
+        self.errors: dict[str, str] = {}  # invalid entries fail only their own document
         if not self.path.is_file():
             return
         data = _read_toml(self.path)
@@ -47,12 +48,21 @@ class Catalog:
             raise ConfigError(f"{self.path}: [documents] must be a table of tables keyed by file path")
         for key, entry in docs.items():
             where = f'{self.path}: [documents."{key}"]'
-            if not isinstance(entry, dict):
-                raise ConfigError(f"{where} must be a table")
-            self.entries[key.replace("\\", "/")] = _validated(entry, where)
+            rel = key.replace("\\", "/")
+            try:
+                if not isinstance(entry, dict):
+                    raise ConfigError(f"{where} must be a table")
+                self.entries[rel] = _validated(entry, where)
+            except ConfigError as exc:
+                self.errors[rel] = str(exc)
 
     def lookup(self, rel_path: str) -> dict[str, Any]:
-        """The catalog fields for a document path relative to the corpus root ({} when absent)."""
+        """The catalog fields for a document path relative to the corpus root ({} when absent).
+
+        Raises ConfigError (naming the file and field) when that document's entry is invalid.
+        """
+        if rel_path in self.errors:
+            raise ConfigError(self.errors[rel_path])
         return dict(self.entries.get(rel_path, {}))
 
 

@@ -43,8 +43,8 @@ class IngestOptions:
 
     model: str | None = None
     rebuild: bool = False
-    max_chars: int = DEFAULT_MAX_CHARS
-    overlap: int = DEFAULT_OVERLAP
+    max_chars: int | None = None  # None: the index's current setting, else DEFAULT_MAX_CHARS
+    overlap: int | None = None  # None: the index's current setting, else DEFAULT_OVERLAP
     timeout_s: float = DEFAULT_TIMEOUT_S
     memory_mb: int = DEFAULT_MEMORY_MB
     batch_size: int = 64
@@ -119,6 +119,9 @@ class _Run:
         report.previous_version = current
         current_docs = self._version_docs(current)
         current_model = self._version_model(current)
+        self.max_chars, self.overlap = self._chunking(current)
+        if self.opts.model is not None and current_model and not self.opts.rebuild:
+            self._model(current, current_model)  # an explicit, different model needs --rebuild
         run_id = self._start_run()
 
         t = time.perf_counter()
@@ -187,6 +190,7 @@ class _Run:
             [r["tokens"].split(" ") if r["tokens"] else [] for r in chunk_rows],
             vectors,
             {"model": spec.name, "model_fallback": spec.fallback, "dim": int(vectors.shape[1]),
+             "chunking": {"max_chars": self.max_chars, "overlap": self.overlap},
              "n_documents": len(members), "created_at": _now()},
         )
         with write(self.conn):
@@ -208,7 +212,7 @@ class _Run:
 
     def _meta_hash(self, path: Path, rel: str, catalog: Catalog) -> str:
         fingerprint = declared_fingerprint(path, rel, catalog)
-        settings = f"{PIPELINE_VERSION}/{self.opts.max_chars}/{self.opts.overlap}"
+        settings = f"{PIPELINE_VERSION}/{self.max_chars}/{self.overlap}"
         return hashlib.sha1(f"{settings}\n{fingerprint}".encode()).hexdigest()
 
     def _failed(self, report: IngestReport, members: dict[str, int], rel: str, reason: str,
@@ -235,7 +239,7 @@ class _Run:
         if not todo:
             return
         self.prog.stage("extracting", len(todo))
-        worker = ExtractWorker(max_chars=self.opts.max_chars, overlap=self.opts.overlap,
+        worker = ExtractWorker(max_chars=self.max_chars, overlap=self.overlap,
                                timeout_s=self.opts.timeout_s, memory_mb=self.opts.memory_mb)
         with worker:
             for path, rel, meta_hash, status in todo:
@@ -360,6 +364,22 @@ class _Run:
             (row["id"],),
         ).fetchall()
         return {d["path"]: d for d in docs}
+
+    def _chunking(self, current: str | None) -> tuple[int, int]:
+        """Chunk settings: the options', else the published index's, else the defaults."""
+        stored: dict[str, int] = {}
+        if current:
+            try:
+                manifest = json.loads((self.data.version_path(current) / "manifest.json").read_text("utf-8"))
+                stored = manifest.get("chunking", {})
+            except (OSError, ValueError):
+                stored = {}
+        max_chars = self.opts.max_chars or stored.get("max_chars", DEFAULT_MAX_CHARS)
+        overlap = self.opts.overlap if self.opts.overlap is not None else stored.get("overlap", DEFAULT_OVERLAP)
+        from .chunk import chunk
+
+        chunk([], max_chars=max_chars, overlap=overlap)  # validates: ConfigError before any work
+        return max_chars, overlap
 
     def _version_model(self, name: str | None) -> str | None:
         row = self._version_row(name)

@@ -48,8 +48,10 @@ def cli() -> None:
 @data_dir_option
 @click.option("--model", default=None, help="Embedding model: hub id, local path, or alias `minilm`.")
 @click.option("--rebuild", is_flag=True, help="Re-process every file (needed to switch models).")
-@click.option("--chunk-size", type=int, default=None, help="Maximum passage length in characters.")
-@click.option("--overlap", type=int, default=None, help="Characters of whole sentences repeated between passages.")
+@click.option("--chunk-size", type=int, default=None,
+              help="Maximum passage length in characters [default: the index's setting, else 320].")
+@click.option("--overlap", type=int, default=None,
+              help="Characters of whole sentences repeated between passages [default: the index's, else 60].")
 @click.option("--timeout", "timeout_s", type=float, default=None, help="Seconds allowed to extract one file.")
 @json_option
 def ingest(paths: tuple[Path, ...], data_dir: Path | None, model: str | None, rebuild: bool,
@@ -67,10 +69,8 @@ def ingest(paths: tuple[Path, ...], data_dir: Path | None, model: str | None, re
     from .progress import RichProgress, print_report
 
     defaults = IngestOptions()
-    opts = IngestOptions(
-        model=model, rebuild=rebuild, max_chars=chunk_size or defaults.max_chars,
-        overlap=defaults.overlap if overlap is None else overlap, timeout_s=timeout_s or defaults.timeout_s,
-    )
+    opts = IngestOptions(model=model, rebuild=rebuild, max_chars=chunk_size, overlap=overlap,
+                         timeout_s=timeout_s or defaults.timeout_s)
     with RichProgress(enabled=not as_json) as progress:
         report = run_ingest(list(paths) or [Path("corpus")], _data(data_dir), opts, progress)
     if as_json:
@@ -184,9 +184,18 @@ def serve(data_dir: Path | None, port: int, host: str, streamlit_args: tuple[str
 
 def _register() -> None:
     """Attach the command groups that live in their own modules."""
-    from .users_cli import users
+    import importlib
 
-    cli.add_command(users)
+    for module, name in (("users_cli", "users"), ("lists_cli", "lists"), ("sites_cli", "sites"),
+                         ("admin_cli", "backup"), ("admin_cli", "restore")):
+        try:
+            mod = importlib.import_module(f"studykb.{module}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"studykb.{module}":
+                raise
+            continue
+        if hasattr(mod, name):
+            cli.add_command(getattr(mod, name))
 
 
 _register()
