@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
-from studykb.text import fold, segment
+from studykb.text import find_words, fold
 
 __all__ = ["escape_markdown", "mark_spans", "snippet", "to_markdown"]
 
@@ -17,8 +17,8 @@ def mark_spans(text: str, terms: Iterable[str], phrases: Iterable[str] = ()) -> 
     """Spans of `text` to highlight: jieba words whose folded form is a query term, and every
     occurrence of an exact phrase (matched on folded text). Overlapping spans are merged."""
     wanted = {t for t in terms if t}
-    spans: list[Span] = [(s, e) for word, s, e in segment(text) if fold(word) in wanted]
     folded = fold(text)
+    spans: list[Span] = find_words(folded, wanted) if len(folded) == len(text) else []
     if len(folded) == len(text):
         for phrase in phrases:
             start = folded.find(phrase)

@@ -6,7 +6,7 @@ import csv
 import io
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -15,7 +15,16 @@ from studykb.errors import ValidationError
 
 from .records import CHINA_BOUNDS, COLUMNS, PROVINCE_BOXES, PROVINCES, SITE_TYPES, THEMES, Site, in_province
 
-__all__ = ["DEFAULT_SITES_PATH", "dump_sites", "load_sites", "parse_sites"]
+__all__ = [
+    "DEFAULT_SITES_PATH",
+    "Problem",
+    "SitesInvalid",
+    "dump_sites",
+    "load_sites",
+    "parse_row",
+    "parse_sites",
+    "site_values",
+]
 
 DEFAULT_SITES_PATH = Path(__file__).resolve().parent.parent / "corpus" / "sites.csv"
 """Where the shipped sites.csv lives in a source checkout."""
@@ -38,6 +47,22 @@ class Problem:
     def render(self, source: str) -> str:
         """The finding as `source line N, field F: reason`."""
         return f"{source} line {self.line}, field {self.field}: {self.reason}"
+
+
+class SitesInvalid(ValidationError):
+    """Sites data failed validation; `problems` holds every finding (for per-field display)."""
+
+    def __init__(self, message: str, problems: tuple[Problem, ...]) -> None:
+        super().__init__(message)
+        self.problems = problems
+
+    def fields(self) -> dict[str, list[str]]:
+        """The reasons grouped by column name (`lat/lon` findings are listed under both)."""
+        out: dict[str, list[str]] = {}
+        for problem in self.problems:
+            for name in problem.field.split("/"):
+                out.setdefault(name, []).append(problem.reason)
+        return out
 
 
 def load_sites(path: str | Path) -> list[Site]:
@@ -74,6 +99,26 @@ def parse_sites(text: str, source: str = "sites.csv") -> list[Site]:
     if problems:
         raise _validation_error(source, problems)
     return sites
+
+
+def parse_row(values: Mapping[str, str], source: str = "form") -> Site:
+    """Validate one site given as {column: text} exactly like a file row; raise SitesInvalid if bad.
+
+    Missing columns count as empty cells; messages read `form line 2, field F: reason`.
+    """
+    unknown = sorted(set(values) - set(COLUMNS))
+    if unknown:
+        raise ValueError(f"unknown site columns: {', '.join(unknown)}")
+    cells = [values.get(name, "") for name in COLUMNS]
+    site, problems = _parse_row(2, list(COLUMNS), cells, {})
+    if problems or site is None:
+        raise _validation_error(source, problems)
+    return site
+
+
+def site_values(site: Site) -> dict[str, str]:
+    """The site as {column: text}, the cells `dump_sites` writes (and `parse_row` reads back)."""
+    return dict(zip(COLUMNS, _site_cells(site), strict=True))
 
 
 def dump_sites(sites: Iterable[Site]) -> str:
@@ -262,10 +307,11 @@ def _show(value: str, limit: int = 60) -> str:
     return repr(value if len(value) <= limit else value[:limit] + "…")
 
 
-def _validation_error(source: str, problems: list[Problem]) -> ValidationError:
+def _validation_error(source: str, problems: list[Problem]) -> SitesInvalid:
     rows = len({problem.line for problem in problems})
     lines = [problem.render(source) for problem in problems]
-    return ValidationError(f"{source}: {len(problems)} problem(s) in {rows} row(s):\n" + "\n".join(lines))
+    message = f"{source}: {len(problems)} problem(s) in {rows} row(s):\n" + "\n".join(lines)
+    return SitesInvalid(message, tuple(problems))
 
 
 # --- writing -------------------------------------------------------------------------------

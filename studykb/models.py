@@ -25,6 +25,7 @@ __all__ = ["DEFAULT_MODEL", "FALLBACK_MODEL", "MODEL_ENV", "ModelSpec", "load_en
 DEFAULT_MODEL = "BAAI/bge-small-zh-v1.5"
 FALLBACK_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
 MODEL_ENV = "STUDYKB_MODEL"
+THREADS_ENV = "STUDYKB_TORCH_THREADS"
 _ALIASES = {"minilm": FALLBACK_MODEL, "fallback": FALLBACK_MODEL, "all-minilm-l6-v2": FALLBACK_MODEL,
             "bge-small-zh": DEFAULT_MODEL}
 # Query instructions that some retrieval models expect in front of queries (not passages).
@@ -149,6 +150,11 @@ def _load(load_from: str) -> Any:
     from transformers.utils import logging as hf_logging
 
     hf_logging.disable_progress_bar()
+    import torch
+
+    # One thread: on this 2-core class of machine a second thread gains nothing for small batches
+    # and, when the other core is busy, intra-op thread contention slows inference many times over.
+    torch.set_num_threads(int(os.environ.get(THREADS_ENV, "1")))
     from sentence_transformers import SentenceTransformer
 
     return SentenceTransformer(load_from, device="cpu")

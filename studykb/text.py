@@ -18,7 +18,7 @@ from __future__ import annotations
 import os
 import re
 import threading
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -26,10 +26,12 @@ from typing import Any
 
 __all__ = [
     "USER_DICT_ENV",
+    "find_words",
     "fold",
     "is_cjk",
     "normalize",
     "segment",
+    "segment_folded",
     "to_simplified",
     "tokenize",
     "user_dict_paths",
@@ -159,7 +161,37 @@ def segment(text: str) -> list[tuple[str, int, int]]:
     Words come from the folded text (so Traditional text segments like Simplified); offsets are
     valid for `text` because `fold` keeps lengths (when it cannot, words are reported per character).
     """
+    folded, spans = segment_folded(text)
+    return [(text[s:e], s, e) for s, e in spans]
+
+
+def find_words(folded: str, words: Collection[str]) -> list[tuple[int, int]]:
+    """(start, end) of the jieba words of already-folded text that are in `words`, in text order.
+
+    The same spans as keeping the words of `segment_folded` that are in `words`, found without
+    segmenting the whole text: jieba cuts every run of word characters on its own, so only the runs
+    that contain one of `words` are segmented (search-result highlighting runs this per hit).
+    """
+    if not words:
+        return []
+    import jieba
+
+    spans: list[tuple[int, int]] = []
+    pos = 0
+    for piece in jieba.re_han_default.split(folded):
+        if piece and jieba.re_han_default.match(piece):
+            if any(w in piece for w in words):
+                spans += [(pos + s, pos + e) for w, s, e in _jieba().tokenize(piece, mode="default", HMM=True)
+                          if w in words]
+        else:  # outside word runs jieba yields single characters
+            spans += [(pos + i, pos + i + 1) for i, ch in enumerate(piece) if ch in words]
+        pos += len(piece)
+    return spans
+
+
+def segment_folded(text: str) -> tuple[str, list[tuple[int, int]]]:
+    """`fold(text)` and the (start, end) spans of its jieba words, valid in both strings."""
     folded = fold(text)
     if not fold_preserves_length(text, folded):
-        return [(ch, i, i + 1) for i, ch in enumerate(text)]
-    return [(text[s:e], s, e) for _, s, e in _jieba().tokenize(folded, mode="default", HMM=True)]
+        return folded, [(i, i + 1) for i in range(len(text))] if len(folded) == len(text) else []
+    return folded, [(s, e) for _, s, e in _jieba().tokenize(folded, mode="default", HMM=True)]

@@ -1,6 +1,6 @@
 -- Learning sites: the directory of recommended on-site study sites, keyed by the stable site id.
--- themes and related_queries are JSON arrays of strings; terms holds the space-separated jieba
--- search terms of the folded name, city, district, address and description (for text search).
+-- themes and related_queries are JSON arrays of strings; hidden sites stay (with their id) but are
+-- left out of listings; revision grows with every change (optimistic concurrency for edits).
 CREATE TABLE sites (
     id TEXT PRIMARY KEY,
     name TEXT NOT NULL,
@@ -17,7 +17,6 @@ CREATE TABLE sites (
     description TEXT NOT NULL DEFAULT '',
     url TEXT,
     related_queries TEXT NOT NULL DEFAULT '[]',
-    terms TEXT NOT NULL DEFAULT '',
     hidden INTEGER NOT NULL DEFAULT 0 CHECK (hidden IN (0, 1)),
     revision INTEGER NOT NULL DEFAULT 1,
     updated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')),

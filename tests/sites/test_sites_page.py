@@ -1,0 +1,222 @@
+"""AppTest of the 学习地图 page on a copy of the session's index: filters and search, the offline map,
+detail from the table or a marker, related readings opening at the source, escaping, organiser edits."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from sites import DEFAULT_SITES_PATH, load_sites
+from sites.store import SiteFilter, add_site, get_site, list_sites
+from studykb.auth import User
+from studykb.db import connect
+
+APP = Path(__file__).resolve().parents[2] / "ui" / "app.py"
+SHIPPED = load_sites(DEFAULT_SITES_PATH)
+Row = Callable[..., dict[str, str]]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_caches() -> Iterator[None]:
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+@pytest.fixture
+def data_dir(workspace: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A private copy of the indexed data dir, served by the app."""
+    data = workspace[1]
+    monkeypatch.setenv("STUDYKB_DATA_DIR", str(data))
+    return data
+
+
+def open_page(user: User | None = None) -> AppTest:
+    at = AppTest.from_file(str(APP), default_timeout=180)
+    if user is not None:
+        at.session_state["user"] = user
+    at.run()
+    at.switch_page("pages/sites.py").run()
+    assert not at.exception
+    return at
+
+
+def count_line(at: AppTest) -> str:
+    return next(m.value for m in at.markdown if m.value.startswith("共找到"))
+
+
+def deck(at: AppTest) -> dict:  # type: ignore[type-arg]
+    return json.loads(at.get("deck_gl_json_chart")[0].proto.json)
+
+
+def select_row(at: AppTest, index: int) -> None:
+    selection = {"selection": {"rows": [index], "columns": [], "cells": []}}
+    at.session_state[at.session_state["site_table_key"]] = selection
+    at.run()
+    assert not at.exception
+
+
+def test_all_shipped_sites_show_on_a_map_that_needs_no_base_map(data_dir: Path) -> None:
+    at = open_page()
+    assert count_line(at) == f"共找到 **{len(SHIPPED)}** 处场馆"
+    spec = deck(at)
+    assert spec.get("mapStyle") is None  # markers are drawn by deck.gl itself: no tiles needed
+    scatter = next(layer for layer in spec["layers"] if layer["@@type"] == "ScatterplotLayer")
+    assert sorted(point["id"] for point in scatter["data"]) == sorted(site.id for site in SHIPPED)
+    assert scatter["pickable"] is True
+    tooltip = json.loads(at.get("deck_gl_json_chart")[0].proto.tooltip)
+    assert set(tooltip) == {"text"}  # plain text, never an HTML template
+    assert len(at.dataframe[0].value) == len(SHIPPED)
+    assert any(b.proto.label == "导出当前列表（CSV）" for b in at.get("download_button"))
+
+
+def test_filters_and_word_search_narrow_the_listing(data_dir: Path) -> None:
+    at = open_page()
+    at.sidebar.multiselect(key="sf_province").set_value(["浙江省"]).run()
+    zhejiang = [s for s in SHIPPED if s.province == "浙江省"]
+    assert count_line(at) == f"共找到 **{len(zhejiang)}** 处场馆"
+    assert set(at.sidebar.multiselect(key="sf_city").options) == {s.city for s in zhejiang}
+    at.sidebar.multiselect(key="sf_city").set_value(["绍兴市"]).run()
+    at.sidebar.multiselect(key="sf_type").set_value(["故居"]).run()
+    expected = [s for s in zhejiang if s.city == "绍兴市" and s.type == "故居"]
+    assert count_line(at) == f"共找到 **{len(expected)}** 处场馆"
+    assert sorted(at.dataframe[0].value["名称"]) == sorted(s.name for s in expected)
+    at.text_input(key="sf_text").set_value("秋瑾").run()
+    assert list(at.dataframe[0].value["名称"]) == ["秋瑾故居"]
+    at.sidebar.multiselect(key="sf_theme").set_value(["抗战"]).run()
+    assert count_line(at) == "共找到 **0** 处场馆"
+
+
+def test_a_traditional_query_finds_the_site(data_dir: Path) -> None:
+    at = open_page()
+    at.text_input(key="sf_text").set_value("楓橋經驗").run()
+    assert list(at.dataframe[0].value["名称"]) == ["枫桥经验陈列馆"]
+    assert len(deck(at)["layers"][0]["data"]) == 1
+
+
+def test_a_table_row_opens_the_detail_with_readings_that_open_at_the_source(data_dir: Path) -> None:
+    at = open_page()
+    at.text_input(key="sf_text").set_value("枫桥经验").run()
+    select_row(at, 0)
+    assert [s.value for s in at.subheader] == ["枫桥经验陈列馆"]
+    details = " ".join(m.value for m in at.markdown)
+    assert "**地址**：枫桥镇" in details and "WGS84" in details
+    assert any(m.value == "#### 相关阅读" for m in at.markdown)
+    read_buttons = [b for b in at.button if b.label == "阅读原文"]
+    assert read_buttons, "related readings should be listed"
+    cards = " ".join(m.value for m in at.markdown)
+    assert "traditional\\.txt" in cards or "zhejiang\\.txt" in cards  # citations (escaped Markdown)
+    read_buttons[0].click().run()
+    assert not at.exception
+    assert any(b.label == "← 返回学习地图" for b in at.button)
+    assert at.subheader[0].value.startswith("《")
+    next(b for b in at.button if b.label == "← 返回学习地图").click().run()
+    assert count_line(at).startswith("共找到")
+
+
+def test_a_marker_opens_its_site(data_dir: Path) -> None:
+    at = open_page()
+    at.session_state[at.session_state["site_map_key"]] = {
+        "selection": {"indices": {"sites": [0]}, "objects": {"sites": [{"id": "zj-yucun"}]}}
+    }
+    at.run()
+    assert not at.exception
+    assert [s.value for s in at.subheader] == ["余村（“两山”理念诞生地）"]
+    selected = [p for p in deck(at)["layers"][0]["data"] if p["radius"] > 6]
+    assert [p["id"] for p in selected] == ["zj-yucun"]
+
+
+def test_markup_in_site_text_is_shown_as_text(data_dir: Path, organiser: User, row: Row) -> None:
+    conn = connect(data_dir / "studykb.db")
+    add_site(conn, organiser, row(name="<script>alert(1)</script>纪念馆", address="<b>粗体</b>路1号",
+                                  description="[点我](javascript:alert(1)) **加粗**"))
+    at = open_page()
+    at.text_input(key="sf_text").set_value("纪念馆 南湖").run()
+    names = list(at.dataframe[0].value["名称"])
+    select_row(at, names.index("<script>alert(1)</script>纪念馆"))
+    assert at.subheader[0].value == "\\<script\\>alert\\(1\\)\\</script\\>纪念馆"
+    text = " ".join(m.value for m in at.markdown)
+    assert "\\<b\\>粗体\\</b\\>" in text
+    assert "\\[点我\\]\\(javascript" in text and "\\*\\*加粗\\*\\*" in text
+    assert "[点我](" not in text and " **加粗**" not in text
+    assert not any(m.proto.allow_html for m in at.markdown)
+
+
+def test_members_see_no_edit_controls(data_dir: Path, member: User) -> None:
+    at = open_page(member)
+    select_row(at, 0)
+    assert at.subheader and not [b for b in at.button if b.label in ("隐藏此场馆", "保存", "新增场馆")]
+    assert not at.sidebar.checkbox
+
+
+def test_organiser_edit_shows_field_errors_then_saves(data_dir: Path, organiser: User) -> None:
+    at = open_page(organiser)
+    at.text_input(key="sf_text").set_value("秋瑾").run()
+    select_row(at, 0)
+    prefix = "edit-zj-qiujin-residence-1"
+    at.text_input(key=f"{prefix}-lat").set_value("北纬30度")
+    at.text_input(key=f"{prefix}-url").set_value("javascript:alert(1)")
+    next(b for b in at.button if b.label == "保存").click().run()
+    assert not at.exception
+    errors = " ".join(c.value for c in at.caption)
+    assert "不是数字" in errors and "只接受 http" in errors
+    conn = connect(data_dir / "studykb.db")
+    stored = get_site(conn, "zj-qiujin-residence")
+    assert stored is not None and stored.revision == 1
+    at.text_input(key=f"{prefix}-lat").set_value("29.9933")
+    at.text_input(key=f"{prefix}-url").set_value("")
+    at.text_input(key=f"{prefix}-hours").set_value("周二至周日 8:30-17:00")
+    next(b for b in at.button if b.label == "保存").click().run()
+    assert not at.exception
+    stored = get_site(conn, "zj-qiujin-residence")
+    assert stored is not None
+    assert (stored.site.lat, stored.site.hours, stored.revision, stored.updated_by) == (
+        29.9933, "周二至周日 8:30-17:00", 2, "wangfang")
+    assert any(s.value == "已保存。" for s in at.success)
+
+
+def test_organiser_hides_a_site_that_members_then_cannot_find(data_dir: Path, organiser: User,
+                                                              member: User) -> None:
+    at = open_page(organiser)
+    at.text_input(key="sf_text").set_value("秋瑾").run()
+    select_row(at, 0)
+    next(b for b in at.button if b.label == "隐藏此场馆").click().run()
+    assert not at.exception
+    conn = connect(data_dir / "studykb.db")
+    assert "zj-qiujin-residence" not in [item.site.id for item in list_sites(conn)]
+    every = list_sites(conn, SiteFilter(include_hidden=True))
+    assert "zj-qiujin-residence" in [item.site.id for item in every]
+    st.cache_resource.clear()
+    seen = open_page(member)
+    seen.text_input(key="sf_text").set_value("秋瑾").run()
+    assert count_line(seen) == "共找到 **0** 处场馆"
+
+
+def test_organiser_adds_a_site_after_fixing_the_marked_fields(data_dir: Path, organiser: User) -> None:
+    at = open_page(organiser)
+    values = {"id": "zj-test-new", "name": "测试新场馆", "city": "嘉兴市", "district": "南湖区",
+              "address": "南湖路2号", "lat": "30.75", "lon": "120.76"}
+    for name, value in values.items():
+        at.text_input(key=f"new-{name}").set_value(value)
+    at.text_area(key="new-description").set_value("新增的测试场馆。")
+    next(b for b in at.button if b.label == "新增场馆").click().run()
+    assert not at.exception
+    assert "必填" in " ".join(c.value for c in at.caption)  # type and province were left empty
+    conn = connect(data_dir / "studykb.db")
+    assert get_site(conn, "zj-test-new") is None
+    at.selectbox(key="new-type").set_value("纪念馆")
+    at.selectbox(key="new-province").set_value("浙江省")
+    at.multiselect(key="new-themes").set_value(["建党"])
+    next(b for b in at.button if b.label == "新增场馆").click().run()
+    assert not at.exception
+    stored = get_site(conn, "zj-test-new")
+    assert stored is not None and stored.site.themes == ("建党",) and stored.updated_by == "wangfang"
+    assert at.session_state["site_id"] == "zj-test-new"
+    assert [s.value for s in at.subheader] == ["测试新场馆"]
