@@ -59,7 +59,8 @@ def list_(data_dir: Path | None) -> None:
     _, conn = _open(data_dir)
     found = lists_for(conn, CONSOLE)
     if not found:
-        click.echo("no reading lists yet: organisers create them on the 阅读清单 page, or run `studykb lists import`")
+        click.echo("no reading lists yet: organisers create them on the 阅读清单 page, "
+                   "or run `studykb lists import`")
     for lst in found:
         period = f"  {lst.period}" if lst.period else ""
         click.echo(f"{lst.id:>4}  {_STATUS[lst.status]:<3}  {lst.n_items:>3} 项  {lst.title}{period}")
@@ -91,7 +92,8 @@ def show(list_id: int, data_dir: Path | None) -> None:
 
 
 @lists.command("export")
-@click.option("--list", "list_ids", type=int, multiple=True, help="List id (repeatable; JSON default: all lists).")
+@click.option("--list", "list_ids", type=int, multiple=True,
+              help="List id (repeatable; JSON default: all lists).")
 @click.option("--format", "fmt", type=click.Choice(["json", "md", "docx"]), default="json", show_default=True,
               help="json = backup/transfer file; md or docx = the printable booklet of one list.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
@@ -128,9 +130,7 @@ def export(list_ids: tuple[int, ...], fmt: str, output: Path | None, data_dir: P
 
 def _write(data: bytes, output: Path | None) -> None:
     if output is None:
-        stream = click.get_binary_stream("stdout")
-        stream.write(data)
-        stream.flush()
+        click.echo(data, nl=False)  # bytes go to the binary stdout
         return
     output.write_bytes(data)
     click.echo(f"wrote {output} ({len(data):,} bytes)", err=True)

@@ -7,6 +7,7 @@ every write (`studykb.auth.require`); the UI hiding a button is never the only c
 from __future__ import annotations
 
 import sqlite3
+import threading
 
 import streamlit as st
 
@@ -22,16 +23,22 @@ __all__ = ["current_user", "db", "require_login_if_configured", "settings", "sid
 _ROLE_NAMES = {"member": "党员", "organiser": "组织员", "maintainer": "管理员"}
 
 
-@st.cache_resource
-def _db(path: str) -> sqlite3.Connection:
-    return connect(path)
+_local = threading.local()
 
 
 def db() -> sqlite3.Connection:
-    """The app's shared database connection (WAL; writes go through `studykb.db.write`)."""
+    """A database connection for the current thread (WAL; writes go through `studykb.db.write`).
+
+    Streamlit runs each browser session's script in its own thread; one connection per thread keeps
+    one session's transaction from interleaving with another's.
+    """
     path = state.data_dir()
     path.mkdir(parents=True, exist_ok=True)
-    return _db(str(path / "studykb.db"))
+    target = str(path / "studykb.db")
+    conns: dict[str, sqlite3.Connection] = _local.__dict__.setdefault("conns", {})
+    if target not in conns:
+        conns[target] = connect(target)
+    return conns[target]
 
 
 def settings() -> Settings:
