@@ -37,6 +37,8 @@ __all__ = ["FORMAT", "VERSION", "dumps", "export_lists", "import_lists", "parse"
 FORMAT = "studykb-reading-lists"
 VERSION = 1
 MAX_PROBLEMS = 20
+#: Largest import accepted (the app's upload limit is the same, set by `studykb serve`).
+MAX_IMPORT_BYTES = 5_000_000
 _LIST_KEYS = {"title", "description", "audience", "period_start", "period_end", "status", "owner",
               "created_at", "updated_at", "items"}
 _ITEM_KEYS = {"kind", "note", "document", "passage"}
@@ -199,6 +201,10 @@ def _list(p: _Problems, where: str, raw: object, as_draft: bool) -> ListDraft | 
 def parse(payload: str | bytes | dict[str, Any], *, as_draft: bool = False) -> list[ListDraft]:
     """Validate an export file's content; raise ValidationError listing every problem with its place."""
     if isinstance(payload, str | bytes):
+        size = len(payload.encode("utf-8") if isinstance(payload, str) else payload)
+        if size > MAX_IMPORT_BYTES:
+            raise ValidationError(f"the file is {size / 1e6:.1f} MB; a reading-list import may be at most "
+                                  f"{MAX_IMPORT_BYTES // 1_000_000} MB")
         try:
             payload = json.loads(payload)
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:

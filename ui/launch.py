@@ -23,6 +23,7 @@ def launch(data_dir: Path, *, host: str = "127.0.0.1", port: int = 8501, extra: 
         "--server.address", host, "--server.port", str(port),
         "--server.headless", "true", "--browser.gatherUsageStats", "false",
         "--server.fileWatcherType", "none", "--client.toolbarMode", "minimal",
+        "--server.maxUploadSize", "5",  # MB; uploads are reading-list JSON imports only
         *(extra or []),
     ]
     sys.exit(stcli.main())

@@ -212,3 +212,11 @@ def test_every_lists_command_has_an_example() -> None:
 
     for name, command in lists.commands.items():
         assert "Example: studykb lists " + name in (command.help or ""), name
+
+
+def test_oversized_import_is_refused_before_parsing() -> None:
+    from lists.io import MAX_IMPORT_BYTES, parse
+    from studykb.errors import ValidationError
+
+    with pytest.raises(ValidationError, match="at most 5 MB"):
+        parse(b" " * (MAX_IMPORT_BYTES + 1))
