@@ -1,4 +1,4 @@
-"""Highlighting query terms in passages and cutting snippets, safely renderable as Markdown."""
+"""Highlighting query terms in passages, cutting snippets, and escaping text for Markdown."""
 
 from __future__ import annotations
 
@@ -7,10 +7,12 @@ from collections.abc import Iterable, Sequence
 
 from studykb.text import find_words, fold
 
-__all__ = ["escape_markdown", "mark_spans", "snippet", "to_markdown"]
+__all__ = ["escape_markdown", "mark_spans", "snippet"]
 
 Span = tuple[int, int]
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~:$>])")
+# Every ASCII punctuation mark that Markdown (or Streamlit's :color[] directives) could read as syntax:
+# & would start an entity, = a setext heading, the rest emphasis, links, code, HTML, lists and tables.
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~:$&=])")
 
 
 def mark_spans(text: str, terms: Iterable[str], phrases: Iterable[str] = ()) -> list[Span]:
@@ -62,16 +64,3 @@ def snippet(text: str, spans: Sequence[Span], width: int = 160) -> tuple[str, li
 def escape_markdown(text: str) -> str:
     """Escape Markdown/HTML syntax so document text renders as literal text in st.markdown."""
     return _MD_SPECIAL.sub(r"\\\1", text).replace("\n", "  \n")
-
-
-def to_markdown(text: str, spans: Sequence[Span]) -> str:
-    """Escaped Markdown of `text` with `spans` in bold: safe for st.markdown (no HTML needed)."""
-    out: list[str] = []
-    pos = 0
-    for s, e in spans:
-        out.append(escape_markdown(text[pos:s]))
-        inner = escape_markdown(text[s:e]).strip()
-        out.append(f"**{inner}**" if inner else escape_markdown(text[s:e]))
-        pos = e
-    out.append(escape_markdown(text[pos:]))
-    return "".join(out)

@@ -10,11 +10,13 @@ HERE = Path(__file__).resolve().parent
 
 st.set_page_config(page_title="studykb 学习资料库", page_icon="📚", layout="wide")
 
-# Feature pages join the navigation when their module exists: never a placeholder page.
+# Feature pages join the navigation when their module exists: never a placeholder page. (The folder
+# is not called pages/, which Streamlit would also serve as automatic pages.) Material icons render
+# everywhere, emoji only where an emoji font is installed.
 _PAGES = [
-    ("pages/search.py", "检索", "🔎", True),
-    ("pages/lists.py", "阅读清单", "📋", False),
-    ("pages/sites.py", "学习地图", "🗺️", False),
+    ("views/search.py", "检索", ":material/search:", True),
+    ("views/lists.py", "阅读清单", ":material/checklist:", False),
+    ("views/sites.py", "学习地图", ":material/map:", False),
 ]
 pages = [
     st.Page(str(HERE / path), title=title, icon=icon, default=default)

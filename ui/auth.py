@@ -15,7 +15,7 @@ from studykb import auth
 from studykb.auth import User
 from studykb.config import Settings, load_settings
 from studykb.db import connect
-from studykb.errors import StudyKBError
+from studykb.errors import PermissionDenied
 from ui import state
 
 __all__ = ["current_user", "db", "require_login_if_configured", "settings", "sidebar_login"]
@@ -76,16 +76,19 @@ def sidebar_login() -> User | None:
         if box.button("登录", key="oidc-login"):
             st.login()
         return None
-    with box.form("login", clear_on_submit=False, border=False):
-        st.caption("登录（组织员编辑清单和场馆需要登录）")
+    with box.expander("登录", expanded=bool(st.session_state.get("login_error"))), \
+            st.form("login", clear_on_submit=False, border=False):
+        st.caption("组织员编辑清单和场馆需要登录")
         name = st.text_input("用户名", key="login_name")
         password = st.text_input("密码", type="password", key="login_password")
         if st.form_submit_button("登录"):
             try:
                 st.session_state["user"] = auth.authenticate(db(), name.strip(), password)
-            except StudyKBError as exc:
-                st.error(str(exc))
+            except PermissionDenied as exc:
+                st.session_state["login_error"] = True
+                st.error("登录尝试过多，请 15 分钟后再试。" if "too many" in str(exc) else "用户名或密码错误。")
             else:
+                st.session_state.pop("login_error", None)
                 st.rerun()
     if not auth.list_users(db()):
         box.caption("尚无账号。管理员可运行 `studykb users add NAME --role organiser` 创建第一个组织员账号。")

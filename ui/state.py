@@ -1,16 +1,20 @@
-"""Process-wide resources of the app: the data dir and the search engine (loaded once)."""
+"""Process-wide resources of the app: the data dir, the search engine (loaded once) and cached searches."""
 
 from __future__ import annotations
 
 import os
+from dataclasses import astuple
 from pathlib import Path
 
 import streamlit as st
 
 from search.engine import Engine
+from search.query import Filters
+from search.records import Hit, SearchResult
+from studykb.errors import StudyKBError
 from studykb.layout import DATA_DIR_ENV, default_data_dir
 
-__all__ = ["data_dir", "engine"]
+__all__ = ["data_dir", "engine", "search", "similar"]
 
 
 def data_dir() -> Path:
@@ -18,9 +22,19 @@ def data_dir() -> Path:
     return Path(os.environ.get(DATA_DIR_ENV) or default_data_dir()).resolve()
 
 
-@st.cache_resource(show_spinner="正在加载索引…")
+@st.cache_resource(show_spinner="正在加载索引和模型…")
 def _engine(path: str) -> Engine:
-    return Engine.open(path)
+    import torch
+
+    # One query is a single short sequence: on our small shared machines one thread answers in a fraction
+    # of the time two threads take (they contend with each other and with other sessions).
+    torch.set_num_threads(1)
+    engine = Engine.open(path)
+    try:
+        engine.search("学习")  # load the model and the segmenter now, not on the first reader's query
+    except StudyKBError:
+        pass  # the first search reports it, with its fix
+    return engine
 
 
 def engine() -> Engine:
@@ -29,3 +43,25 @@ def engine() -> Engine:
     Raises IndexMissingError when nothing has been ingested yet; the caller shows the fix.
     """
     return _engine(str(data_dir()))
+
+
+@st.cache_data(max_entries=512, show_spinner=False)
+def _search(path: str, version: str, query: str, k: int, filters: tuple[object, ...]) -> SearchResult:
+    return _engine(path).search(query, k=k, filters=Filters(*filters))  # type: ignore[arg-type]
+
+
+def search(query: str, k: int, filters: Filters) -> SearchResult:
+    """`engine().search(...)`, cached per index version so that reruns (clicks, paging) answer at once."""
+    eng = engine()
+    return _search(str(data_dir()), eng.snapshot().name, query, k, astuple(filters))
+
+
+@st.cache_data(max_entries=512, show_spinner=False)
+def _similar(path: str, version: str, chunk_id: int, k: int) -> list[Hit]:
+    return _engine(path).more_like_this(chunk_id, k=k)
+
+
+def similar(chunk_id: int, k: int = 5) -> list[Hit]:
+    """Passages like `chunk_id` in other documents, cached per index version."""
+    eng = engine()
+    return _similar(str(data_dir()), eng.snapshot().name, chunk_id, k)

@@ -63,7 +63,7 @@ def test_organiser_creates_adds_from_search_reorders_and_publishes(
     _, conn = site
     org = auth.add_user(conn, "wangfang", None, "organiser", display_name="王芳")
     at = _app(org)
-    at.switch_page("pages/lists.py").run()
+    at.switch_page("views/lists.py").run()
     next(t for t in at.text_input if t.label == "标题").set_value("五月主题学习")
     next(t for t in at.text_input if t.label == "面向").set_value("第一党支部")
     next(b for b in at.button if b.label == "创建清单").click().run()
@@ -72,7 +72,7 @@ def test_organiser_creates_adds_from_search_reorders_and_publishes(
     assert (lst.title, lst.audience, lst.status) == ("五月主题学习", "第一党支部", "draft")
     assert at.session_state["rl_open"] == lst.id
 
-    at.switch_page("pages/search.py").run()
+    at.switch_page("views/search.py").run()
     at.text_input(key="q").input("浦江经验").run()
     picker = at.selectbox(key=next(s.key for s in at.selectbox if str(s.key).startswith("curate-sel-")))
     assert picker.value == lst.id
@@ -85,7 +85,7 @@ def test_organiser_creates_adds_from_search_reorders_and_publishes(
     items = store.items(conn, org, lst.id)
     assert [i.kind for i in items] == ["passage", "document"]
 
-    at.switch_page("pages/lists.py").run()
+    at.switch_page("views/lists.py").run()
     _no_errors(at)
     assert [t.label for t in at.tabs] == ["阅读", "编辑", "完成情况", "导出"]
     at.button(key=f"rl-down-{items[0].id}").click().run()
@@ -109,7 +109,7 @@ def test_a_stale_page_gets_a_conflict_message(site: tuple[Path, sqlite3.Connecti
     first = store.add_item(conn, org, lst.id, anchor_for_document(hit.document))
     at = _app(org)
     at.session_state["rl_open"] = lst.id
-    at.switch_page("pages/lists.py").run()
+    at.switch_page("views/lists.py").run()
     store.set_note(conn, other, first.id, store.get_list(conn, other, lst.id).revision, "陈静的按语")
     at.button(key=f"rl-remove-{first.id}").click().run()
     assert any("刚被其他人修改过" in e.value for e in at.error)
@@ -134,7 +134,7 @@ def test_member_logs_in_reads_at_the_source_and_marks_read(site: tuple[Path, sql
     member = auth.add_user(conn, "lihua", PASSWORD, "member", display_name="李华")
     draft = store.create_list(conn, org, "未发布的草稿")
     at = _app(None)
-    at.switch_page("pages/lists.py").run()
+    at.switch_page("views/lists.py").run()
     at.text_input(key="login_name").set_value("lihua")
     at.text_input(key="login_password").set_value(PASSWORD)
     next(b for b in at.button if b.label == "登录").click().run()

@@ -43,7 +43,7 @@ def open_page(user: User | None = None) -> AppTest:
     if user is not None:
         at.session_state["user"] = user
     at.run()
-    at.switch_page("pages/sites.py").run()
+    at.switch_page("views/sites.py").run()
     assert not at.exception
     return at
 
