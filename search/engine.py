@@ -23,7 +23,7 @@ from studykb.layout import DataDir
 from studykb.models import ModelSpec, spec_for_index
 from studykb.text import is_cjk
 
-from .fuse import rrf
+from .fuse import hybrid
 from .highlight import mark_spans, snippet
 from .query import Filters, ParsedQuery, parse_query
 from .records import DocumentInfo, Hit, Location, SearchResult
@@ -31,10 +31,12 @@ from .snapshot import Snapshot, load_snapshot
 
 __all__ = ["Engine"]
 
-#: Weight of the dense leg when the model cannot read the query's language (English-only fallback
-#: model on a Chinese query): a tie-breaker among BM25's candidates rather than a peer
-#: (measured in bench/retrieval.py).
-WEAK_DENSE_WEIGHT = 0.15
+#: Weight of the dense leg in the convex fusion (search/fuse.py `hybrid`). For a model that reads the
+#: query's language the legs are peers (not measurable offline here: no Chinese model ships on PyPI);
+#: when it cannot (the English-only fallback on a Chinese query), the dense leg only breaks BM25's
+#: near-ties — weight chosen on CMRC 2018 with bench/retrieval.py.
+DENSE_WEIGHT = 0.5
+WEAK_DENSE_WEIGHT = 0.05
 MIN_DEPTH = 100
 
 
@@ -145,8 +147,8 @@ class Engine:
         self, snap: Snapshot, parsed: ParsedQuery, allowed: np.ndarray | None, depth: int,
         legs: Sequence[str],
     ) -> tuple[list[tuple[int, float]], dict[int, set[str]], list[str]]:
-        lists: list[list[tuple[int, float]]] = []
-        weights: list[float] = []
+        bm25: list[tuple[int, float]] = []
+        dense: list[tuple[int, float]] = []
         found_by: dict[int, set[str]] = {}
         notes: list[str] = []
         if "bm25" in legs and parsed.terms:
@@ -154,26 +156,19 @@ class Engine:
             if allowed is not None:
                 mask = np.zeros(snap.lexical.size, dtype=np.float32)
                 mask[allowed] = 1
-            lists.append(snap.lexical.search(parsed.terms, depth, mask))
-            weights.append(1.0)
+            bm25 = snap.lexical.search(parsed.terms, depth, mask)
+        weak = False
         if "dense" in legs:
-            vec = self.embed_query(parsed.text)
-            lists.append(snap.dense.search(vec, depth, allowed))
-            cjk_query = any(is_cjk(ch) for ch in parsed.text)
-            weak = cjk_query and not self.model.chinese_capable
-            weights.append(WEAK_DENSE_WEIGHT if weak and len(lists) > 1 else 1.0)
+            dense = snap.dense.search(self.embed_query(parsed.text), depth, allowed)
+            weak = any(is_cjk(ch) for ch in parsed.text) and not self.model.chinese_capable
             if weak:
                 notes.append("the embedding model is the English-only offline fallback: "
                              "Chinese queries rank mainly by keywords")
-        names = [n for n in ("bm25", "dense") if n in legs and (n != "bm25" or parsed.terms)]
-        for name, items in zip(names, lists, strict=True):
+        for name, items in (("bm25", bm25), ("dense", dense)):
             for pos, _ in items:
                 found_by.setdefault(pos, set()).add(name)
-        fused = rrf(lists, weights)
-        if len(lists) == 2 and weights[1] < 1.0 and lists[0]:
-            # A model that cannot read the query only re-ranks keyword candidates; alone it adds noise.
-            fused = [(pos, s) for pos, s in fused if "bm25" in found_by.get(pos, ())]
-        return fused, found_by, notes
+        weight = WEAK_DENSE_WEIGHT if weak else DENSE_WEIGHT
+        return hybrid(bm25, dense, weight, rerank_only=weak), found_by, notes
 
     def _phrase(
         self, snap: Snapshot, parsed: ParsedQuery, allowed: np.ndarray | None, depth: int
@@ -285,15 +280,14 @@ class Engine:
         ).fetchone()
         allowed = np.flatnonzero(snap.doc_of != row["document_id"]).astype(np.int64)
         depth = max(MIN_DEPTH, 4 * k)
-        lists: list[list[tuple[int, float]]] = []
-        if vec_row is not None:
-            lists.append(snap.dense.search(np.frombuffer(vec_row[0], dtype=np.float32), depth, allowed))
+        dense = (snap.dense.search(np.frombuffer(vec_row[0], dtype=np.float32), depth, allowed)
+                 if vec_row is not None else [])
         terms = list(dict.fromkeys(row["tokens"].split()))[:32]
         mask = np.zeros(snap.lexical.size, dtype=np.float32)
         mask[allowed] = 1
-        lists.append(snap.lexical.search(terms, depth, mask))
-        weights = [WEAK_DENSE_WEIGHT if not self.model.chinese_capable else 1.0, 1.0][-len(lists):]
-        ranked = [(p, s) for p, s in rrf(lists, weights)]
+        bm25 = snap.lexical.search(terms, depth, mask)
+        weight = DENSE_WEIGHT if self.model.chinese_capable else WEAK_DENSE_WEIGHT
+        ranked = hybrid(bm25, dense, weight)
         collapsed = [c for c in self._collapse(snap, ranked)
                      if self._text_hash(int(snap.chunk_ids[c[0]])) != row["text_hash"]][:k]
         return self._hits(snap, collapsed, None, {})  # type: ignore[arg-type]

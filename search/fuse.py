@@ -1,9 +1,15 @@
 """Fusing ranked lists from several retrieval legs: pure functions over [(id, score)] lists.
 
-Reciprocal-rank fusion (Cormack, Clarke & Büttcher 2009) scores an item by Σ wᵢ / (k + rankᵢ).
-The constant k = 60 is the paper's: it damps the difference between the first ranks so that one
-leg's top hit cannot dominate, while items found by several legs rise. Weights let a weak leg act
-as a tie-breaker (the English-only fallback model on a Chinese query) instead of a peer.
+`hybrid` is what the engine uses: a convex combination of min-max-normalised scores,
+(1 − w)·bm25 + w·dense. Scores keep what ranks throw away — how far ahead a confident BM25 hit
+is — so a weak dense leg (the English-only fallback model on a Chinese query) can only reorder
+BM25's near-ties. Measured on CMRC 2018 (bench/retrieval.py): reciprocal-rank fusion with even a
+0.05 dense weight cut BM25's Recall@1 from 0.963 to 0.855, because adjacent RRF ranks differ by
+only 1/61 − 1/62.
+
+`rrf` (Cormack, Clarke & Büttcher 2009) scores an item by Σ wᵢ / (k + rankᵢ); its constant k = 60
+is the paper's, damping the first ranks so that one leg's top hit cannot dominate. It is kept for
+legs whose scores are not comparable at all.
 """
 
 from __future__ import annotations
@@ -11,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Hashable, Sequence
 from typing import TypeVar
 
-__all__ = ["RRF_K", "convex", "min_max", "rrf"]
+__all__ = ["RRF_K", "convex", "hybrid", "min_max", "rrf"]
 
 RRF_K = 60
 K = TypeVar("K", bound=Hashable)
@@ -56,3 +62,28 @@ def convex(
         for key, s in min_max(items):
             scores[key] = scores.get(key, 0.0) + weight * s
     return sorted(scores.items(), key=lambda kv: -kv[1])
+
+
+def hybrid(
+    bm25: Sequence[tuple[K, float]],
+    dense: Sequence[tuple[K, float]],
+    dense_weight: float,
+    *,
+    rerank_only: bool = False,
+) -> list[tuple[K, float]]:
+    """Fuse the two legs: (1 − w)·minmax(bm25) + w·minmax(dense), best first.
+
+    With `rerank_only` (the model cannot read the query's language) the dense leg may only reorder
+    BM25's candidates, never add its own; when BM25 found nothing, the dense leg is used alone.
+    """
+    if not 0.0 <= dense_weight <= 1.0:
+        raise ValueError("dense_weight must be between 0 and 1")
+    if not bm25:
+        return min_max(dense)
+    if not dense:
+        return min_max(bm25)
+    fused = convex([bm25, dense], [1.0 - dense_weight, dense_weight])
+    if rerank_only:
+        keep = {key for key, _ in bm25}
+        fused = [(key, s) for key, s in fused if key in keep]
+    return fused

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from search.fuse import RRF_K, convex, min_max, rrf
+from search.fuse import RRF_K, convex, hybrid, min_max, rrf
 
 
 def test_rrf_rewards_agreement() -> None:
@@ -44,3 +44,21 @@ def test_min_max_and_convex() -> None:
     assert min_max([]) == []
     fused = convex([[("a", 10.0), ("b", 0.0)], [("b", 1.0), ("a", 0.0)]], [0.7, 0.3])
     assert fused == [("a", pytest.approx(0.7)), ("b", pytest.approx(0.3))]
+
+
+def test_hybrid_weak_leg_only_breaks_near_ties() -> None:
+    bm25 = [("a", 20.0), ("b", 8.0), ("c", 7.9), ("z", 1.0)]
+    dense = [("c", 0.9), ("d", 0.8), ("b", 0.1), ("a", 0.0)]
+    fused = hybrid(bm25, dense, 0.1, rerank_only=True)
+    assert [k for k, _ in fused] == ["a", "c", "b", "z"]  # confident a stays first; b/c near-tie flips
+    assert "d" not in dict(fused)  # the weak leg adds nothing of its own
+
+
+def test_hybrid_peer_legs_and_empty_legs() -> None:
+    bm25 = [("a", 2.0), ("b", 1.8), ("c", 0.0)]
+    dense = [("b", 0.9), ("d", 0.2)]
+    assert [k for k, _ in hybrid(bm25, dense, 0.5)][:2] == ["b", "a"]  # both legs agree on b
+    assert hybrid([], dense, 0.1, rerank_only=True) == [("b", 1.0), ("d", 0.0)]
+    assert [k for k, _ in hybrid(bm25, [], 0.5)] == ["a", "b", "c"]
+    with pytest.raises(ValueError):
+        hybrid(bm25, dense, 1.5)
