@@ -54,7 +54,9 @@ def score(ranked: list[tuple[str, str]], doc_id: str, answers: list[str]) -> dic
     """Metrics of one query from its ranked (document id, passage text) list."""
     rank = next((i for i, (d, _) in enumerate(ranked[: max(KS)], 1) if d == doc_id), None)
     folded = [fold(a) for a in answers]
-    ans = next((i for i, (_, t) in enumerate(ranked[: max(KS)], 1) if any(a in fold(t) for a in folded)), None)
+    ans = next(
+        (i for i, (_, t) in enumerate(ranked[: max(KS)], 1) if any(a in fold(t) for a in folded)), None
+    )
     out = {f"R@{k}": float(rank is not None and rank <= k) for k in KS}
     out["MRR"] = 1 / rank if rank else 0.0
     out |= {f"A@{k}": float(ans is not None and ans <= k) for k in KS}
@@ -112,8 +114,10 @@ def main() -> None:
     data_dir = args.data_dir or work / "data"
     t = time.perf_counter()
     report = ingest([corpus], data_dir, IngestOptions(model=args.model))
-    print(f"indexed {report.n_documents} documents, {report.n_chunks} passages with {report.model} "
-          f"in {time.perf_counter() - t:.1f} s")
+    print(
+        f"indexed {report.n_documents} documents, {report.n_chunks} passages with {report.model} "
+        f"in {time.perf_counter() - t:.1f} s"
+    )
     engine = Engine.open(data_dir)
     snap = engine.snapshot()
     doc_of = {i: Path(snap.documents[int(d)].path).stem for i, d in enumerate(snap.doc_of)}
@@ -128,9 +132,11 @@ def main() -> None:
     variants = {"simplified": queries, "traditional": [(s2t.convert(q), d, a) for q, d, a in queries]}
     weights = [float(w) for w in args.weights.split(",") if w] or [0.0, 0.05, 0.1, 0.2, 0.3, 0.5, 1.0]
     cols = [f"R@{k}" for k in KS] + ["MRR"] + [f"A@{k}" for k in KS]
-    print(f"\n{len(queries)} questions over {len(docs)} documents; model {engine.model.name}; "
-          f"shipped dense weight {engine_mod.WEAK_DENSE_WEIGHT} (model cannot read the query) / "
-          f"{engine_mod.DENSE_WEIGHT} (it can)\n")
+    print(
+        f"\n{len(queries)} questions over {len(docs)} documents; model {engine.model.name}; "
+        f"shipped dense weight {engine_mod.WEAK_DENSE_WEIGHT} (model cannot read the query) / "
+        f"{engine_mod.DENSE_WEIGHT} (it can)\n"
+    )
     print("| questions | method | " + " | ".join(cols) + " |")
     print("|---|---|" + "---|" * len(cols))
     for variant, qs in variants.items():
@@ -141,10 +147,10 @@ def main() -> None:
             rows["dense only"].append(score(named(dense), doc_id, answers))
             for w in weights:
                 fused = hybrid(bm25, dense, w, rerank_only=weak)
-                rows.setdefault(f"hybrid, dense weight {w:g}", []).append(score(named(fused), doc_id, answers))
-        rows["hybrid as shipped (engine.search)"] = [
-            score(engine_ranked(engine, q), d, a) for q, d, a in qs
-        ]
+                rows.setdefault(f"hybrid, dense weight {w:g}", []).append(
+                    score(named(fused), doc_id, answers)
+                )
+        rows["hybrid as shipped (engine.search)"] = [score(engine_ranked(engine, q), d, a) for q, d, a in qs]
         for method, per_query in rows.items():
             m = mean(per_query)
             print(f"| {variant} | {method} | " + " | ".join(f"{m[c]:.3f}" for c in cols) + " |", flush=True)

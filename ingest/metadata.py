@@ -140,7 +140,9 @@ def _first_heading(extracted: Extracted) -> str | None:
     return None
 
 
-def resolve_meta(doc_path: Path, rel_path: str, catalog: Catalog, extracted: Extracted | None) -> DocumentMeta:
+def resolve_meta(
+    doc_path: Path, rel_path: str, catalog: Catalog, extracted: Extracted | None
+) -> DocumentMeta:
     """Merge sidecar, catalog and inferred metadata for one document.
 
     `extracted` may be None when only the declared metadata is wanted (inference then falls back to

@@ -41,8 +41,13 @@ def index_text(text: str, heading_path: Sequence[str]) -> str:
     return f"{heading_path[-1]}\n{text}" if heading_path else text
 
 
-def _run(path: str, max_chars: int, overlap: int, ocr: OcrSettings | None = None,
-         notify: Callable[[OcrProgress], None] | None = None) -> Extraction:
+def _run(
+    path: str,
+    max_chars: int,
+    overlap: int,
+    ocr: OcrSettings | None = None,
+    notify: Callable[[OcrProgress], None] | None = None,
+) -> Extraction:
     from studykb.text import tokenize
 
     from .chunk import chunk
@@ -88,7 +93,9 @@ def _serve(conn: Any, memory_mb: int) -> None:
         except RecursionError:
             conn.send(("error", "structure nested too deeply"))
         except Exception as exc:  # any parser failure becomes a one-line reason for the report
-            conn.send(("error", f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"[:300]))
+            conn.send(
+                ("error", f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"[:300])
+            )
 
 
 class ExtractWorker:
@@ -158,8 +165,10 @@ class ExtractWorker:
                 break
             if payload.done == 0:  # OCR is about to start: allow time for each page
                 deadline += payload.total * OCR_SECONDS_PER_PAGE
-                why = (f" (limit {self.timeout_s:g} s + {OCR_SECONDS_PER_PAGE:g} s for each of "
-                       f"{payload.total} pages to OCR)")
+                why = (
+                    f" (limit {self.timeout_s:g} s + {OCR_SECONDS_PER_PAGE:g} s for each of "
+                    f"{payload.total} pages to OCR)"
+                )
             else:  # a page is done: leave time for the next one
                 deadline = max(deadline, time.monotonic() + OCR_STALL_S)
             if on_progress is not None:

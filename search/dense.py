@@ -86,7 +86,10 @@ class DenseIndex:
             if len(allowed) == 0:
                 return []
             selector = faiss.IDSelectorBatch(allowed.astype(np.int64))
-            params = (faiss.SearchParametersHNSW(sel=selector, efSearch=max(HNSW_EF_SEARCH, k))
-                      if hasattr(self._index, "hnsw") else faiss.SearchParameters(sel=selector))
+            params = (
+                faiss.SearchParametersHNSW(sel=selector, efSearch=max(HNSW_EF_SEARCH, k))
+                if hasattr(self._index, "hnsw")
+                else faiss.SearchParameters(sel=selector)
+            )
         scores, ids = self._index.search(q, k, params=params)
         return [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0]

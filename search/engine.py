@@ -96,8 +96,12 @@ class Engine:
 
         spec = self.model
         with self._encode_lock:
-            vec = load_encoder(spec).encode([spec.query_prefix + text], normalize_embeddings=True,
-                                            convert_to_numpy=True, show_progress_bar=False)
+            vec = load_encoder(spec).encode(
+                [spec.query_prefix + text],
+                normalize_embeddings=True,
+                convert_to_numpy=True,
+                show_progress_bar=False,
+            )
         out = np.asarray(vec[0], dtype=np.float32)
         if out.shape[0] != self._snap.dense.dim:
             raise IndexMismatchError(
@@ -109,7 +113,11 @@ class Engine:
     # -- search --------------------------------------------------------------------------------
 
     def search(
-        self, query: str, k: int = 10, filters: Filters | None = None, offset: int = 0,
+        self,
+        query: str,
+        k: int = 10,
+        filters: Filters | None = None,
+        offset: int = 0,
         legs: Sequence[str] = ("bm25", "dense"),
     ) -> SearchResult:
         """Search the library. Quoted parts of `query` ("…", “…”, 「…」) must appear verbatim.
@@ -133,8 +141,18 @@ class Engine:
         collapsed = self._collapse(snap, ranked)
         page = collapsed[offset : offset + k]
         hits = self._hits(snap, page, parsed, found_by)
-        return SearchResult(query, tuple(hits), len(collapsed), offset, parsed.exact, parsed.terms,
-                            parsed.phrases, snap.name, time.perf_counter() - t0, tuple(notes))
+        return SearchResult(
+            query,
+            tuple(hits),
+            len(collapsed),
+            offset,
+            parsed.exact,
+            parsed.terms,
+            parsed.phrases,
+            snap.name,
+            time.perf_counter() - t0,
+            tuple(notes),
+        )
 
     def _allowed(self, snap: Snapshot, filters: Filters) -> np.ndarray | None:
         """Sorted row positions allowed by the filters, or None when nothing is filtered."""
@@ -144,7 +162,11 @@ class Engine:
         return np.flatnonzero(np.isin(snap.doc_of, [d.id for d in docs])).astype(np.int64)
 
     def _hybrid(
-        self, snap: Snapshot, parsed: ParsedQuery, allowed: np.ndarray | None, depth: int,
+        self,
+        snap: Snapshot,
+        parsed: ParsedQuery,
+        allowed: np.ndarray | None,
+        depth: int,
         legs: Sequence[str],
     ) -> tuple[list[tuple[int, float]], dict[int, set[str]], list[str]]:
         bm25: list[tuple[int, float]] = []
@@ -162,8 +184,10 @@ class Engine:
             dense = snap.dense.search(self.embed_query(parsed.text), depth, allowed)
             weak = any(is_cjk(ch) for ch in parsed.text) and not self.model.chinese_capable
             if weak:
-                notes.append("the embedding model is the English-only offline fallback: "
-                             "Chinese queries rank mainly by keywords")
+                notes.append(
+                    "the embedding model is the English-only offline fallback: "
+                    "Chinese queries rank mainly by keywords"
+                )
         for name, items in (("bm25", bm25), ("dense", dense)):
             for pos, _ in items:
                 found_by.setdefault(pos, set()).add(name)
@@ -197,7 +221,9 @@ class Engine:
             rows = self._conn.execute("SELECT rowid FROM chunk_fts WHERE instr(folded, ?) > 0", (phrase,))
         return [r[0] for r in rows]
 
-    def _collapse(self, snap: Snapshot, ranked: list[tuple[int, float]]) -> list[tuple[int, float, list[int]]]:
+    def _collapse(
+        self, snap: Snapshot, ranked: list[tuple[int, float]]
+    ) -> list[tuple[int, float, list[int]]]:
         """Merge hits whose passage text is identical (reprints): [(position, score, other positions)]."""
         if not ranked:
             return []
@@ -205,9 +231,11 @@ class Engine:
         hashes: dict[int, str] = {}
         for i in range(0, len(ids), 900):
             part = ids[i : i + 900]
-            hashes.update(self._conn.execute(
-                f"SELECT id, text_hash FROM chunks WHERE id IN ({','.join('?' * len(part))})", part
-            ).fetchall())
+            hashes.update(
+                self._conn.execute(
+                    f"SELECT id, text_hash FROM chunks WHERE id IN ({','.join('?' * len(part))})", part
+                ).fetchall()
+            )
         out: list[tuple[int, float, list[int]]] = []
         first: dict[str, int] = {}
         for (pos, score), cid in zip(ranked, ids, strict=True):
@@ -221,10 +249,16 @@ class Engine:
                 out.append((pos, score, []))
         return out
 
-    def _hits(self, snap: Snapshot, page: list[tuple[int, float, list[int]]], parsed: ParsedQuery,
-              found_by: dict[int, set[str]]) -> list[Hit]:
+    def _hits(
+        self,
+        snap: Snapshot,
+        page: list[tuple[int, float, list[int]]],
+        parsed: ParsedQuery,
+        found_by: dict[int, set[str]],
+    ) -> list[Hit]:
         wanted = [int(snap.chunk_ids[p]) for p, _, others in page] + [
-            int(snap.chunk_ids[o]) for _, _, others in page for o in others]
+            int(snap.chunk_ids[o]) for _, _, others in page for o in others
+        ]
         rows = self._chunk_rows(wanted)
         hits: list[Hit] = []
         for pos, score, others in page:
@@ -235,10 +269,16 @@ class Engine:
             for o in others:
                 legs |= found_by.get(o, set())
             also = tuple(
-                Location(r["id"], r["document_id"], snap.documents[r["document_id"]].path,
-                         snap.documents[r["document_id"]].title, snap.documents[r["document_id"]].date, r["page"])
-                for o in others if (r := rows.get(int(snap.chunk_ids[o]))) is not None
-                and r["document_id"] in snap.documents
+                Location(
+                    r["id"],
+                    r["document_id"],
+                    snap.documents[r["document_id"]].path,
+                    snap.documents[r["document_id"]].title,
+                    snap.documents[r["document_id"]].date,
+                    r["page"],
+                )
+                for o in others
+                if (r := rows.get(int(snap.chunk_ids[o]))) is not None and r["document_id"] in snap.documents
             )
             hits.append(self._hit(snap, row, score, tuple(sorted(legs)), parsed, also))
         return hits
@@ -253,16 +293,33 @@ class Engine:
                 out[r["id"]] = r
         return out
 
-    def _hit(self, snap: Snapshot, row: sqlite3.Row, score: float, legs: tuple[str, ...],
-             parsed: ParsedQuery | None, also: tuple[Location, ...] = ()) -> Hit:
+    def _hit(
+        self,
+        snap: Snapshot,
+        row: sqlite3.Row,
+        score: float,
+        legs: tuple[str, ...],
+        parsed: ParsedQuery | None,
+        also: tuple[Location, ...] = (),
+    ) -> Hit:
         text = row["text"]
         spans = mark_spans(text, parsed.terms, parsed.phrases) if parsed else []
         snip, snip_spans = snippet(text, spans)
         return Hit(
-            chunk_id=row["id"], text=text, snippet=snip, snippet_spans=tuple(snip_spans),
-            highlights=tuple(spans), document=snap.documents[row["document_id"]], page=row["page"],
-            page_end=row["page_end"], heading_path=tuple(json.loads(row["heading_path"])),
-            start=row["start"], end=row["end"], score=score, legs=legs, also_in=also,
+            chunk_id=row["id"],
+            text=text,
+            snippet=snip,
+            snippet_spans=tuple(snip_spans),
+            highlights=tuple(spans),
+            document=snap.documents[row["document_id"]],
+            page=row["page"],
+            page_end=row["page_end"],
+            heading_path=tuple(json.loads(row["heading_path"])),
+            start=row["start"],
+            end=row["end"],
+            score=score,
+            legs=legs,
+            also_in=also,
             ocr_confidence=row["ocr_confidence"],
         )
 
@@ -280,16 +337,22 @@ class Engine:
         ).fetchone()
         allowed = np.flatnonzero(snap.doc_of != row["document_id"]).astype(np.int64)
         depth = max(MIN_DEPTH, 4 * k)
-        dense = (snap.dense.search(np.frombuffer(vec_row[0], dtype=np.float32), depth, allowed)
-                 if vec_row is not None else [])
+        dense = (
+            snap.dense.search(np.frombuffer(vec_row[0], dtype=np.float32), depth, allowed)
+            if vec_row is not None
+            else []
+        )
         terms = list(dict.fromkeys(row["tokens"].split()))[:32]
         mask = np.zeros(snap.lexical.size, dtype=np.float32)
         mask[allowed] = 1
         bm25 = snap.lexical.search(terms, depth, mask)
         weight = DENSE_WEIGHT if self.model.chinese_capable else WEAK_DENSE_WEIGHT
         ranked = hybrid(bm25, dense, weight)
-        collapsed = [c for c in self._collapse(snap, ranked)
-                     if self._text_hash(int(snap.chunk_ids[c[0]])) != row["text_hash"]][:k]
+        collapsed = [
+            c
+            for c in self._collapse(snap, ranked)
+            if self._text_hash(int(snap.chunk_ids[c[0]])) != row["text_hash"]
+        ][:k]
         return self._hits(snap, collapsed, None, {})  # type: ignore[arg-type]
 
     def _text_hash(self, chunk_id: int) -> str | None:
@@ -309,7 +372,9 @@ class Engine:
         snap = self.snapshot()
         if document_id not in snap.documents:
             raise QueryError(f"document {document_id} is not in the current index")
-        row = self._conn.execute("SELECT text, page_starts FROM documents WHERE id = ?", (document_id,)).fetchone()
+        row = self._conn.execute(
+            "SELECT text, page_starts FROM documents WHERE id = ?", (document_id,)
+        ).fetchone()
         return snap.documents[document_id], row["text"], json.loads(row["page_starts"])
 
     def documents(self) -> list[DocumentInfo]:
@@ -320,9 +385,15 @@ class Engine:
         """Figures about the published index (documents, passages, model, type, build time)."""
         snap = self.snapshot()
         m = snap.manifest
-        return {"version": snap.name, "documents": len(snap.documents), "passages": int(len(snap.chunk_ids)),
-                "model": m["model"], "model_fallback": bool(m.get("model_fallback")),
-                "index_type": m.get("index_type"), "built_at": m.get("created_at")}
+        return {
+            "version": snap.name,
+            "documents": len(snap.documents),
+            "passages": int(len(snap.chunk_ids)),
+            "model": m["model"],
+            "model_fallback": bool(m.get("model_fallback")),
+            "index_type": m.get("index_type"),
+            "built_at": m.get("created_at"),
+        }
 
 
 def _matches(doc: DocumentInfo, f: Filters) -> bool:

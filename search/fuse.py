@@ -51,9 +51,7 @@ def min_max(items: Sequence[tuple[K, float]]) -> list[tuple[K, float]]:
     return [(key, (s - lo) / (hi - lo)) for key, s in items]
 
 
-def convex(
-    ranked: Sequence[Sequence[tuple[K, float]]], weights: Sequence[float]
-) -> list[tuple[K, float]]:
+def convex(ranked: Sequence[Sequence[tuple[K, float]]], weights: Sequence[float]) -> list[tuple[K, float]]:
     """Σ wᵢ · min-max-normalised scoreᵢ (an id missing from a list contributes 0 for that list)."""
     if len(weights) != len(ranked):
         raise ValueError("one weight per ranked list is needed")

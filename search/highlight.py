@@ -57,7 +57,9 @@ def snippet(text: str, spans: Sequence[Span], width: int = 160) -> tuple[str, li
     end = min(len(text), start + width)
     prefix = "…" if start > 0 else ""
     suffix = "…" if end < len(text) else ""
-    shifted = [(a - start + len(prefix), b - start + len(prefix)) for a, b in spans if a >= start and b <= end]
+    shifted = [
+        (a - start + len(prefix), b - start + len(prefix)) for a, b in spans if a >= start and b <= end
+    ]
     return prefix + text[start:end] + suffix, shifted
 
 

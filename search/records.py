@@ -71,8 +71,11 @@ class Hit:
         if self.document.date:
             parts.append(self.document.date)
         if self.page:
-            parts.append(f"第{self.page}页" if self.page == self.page_end or not self.page_end
-                         else f"第{self.page}–{self.page_end}页")
+            parts.append(
+                f"第{self.page}页"
+                if self.page == self.page_end or not self.page_end
+                else f"第{self.page}–{self.page_end}页"
+            )
         return "，".join(parts)
 
     def to_json(self) -> dict[str, Any]:
@@ -103,8 +106,14 @@ class SearchResult:
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready dict with every hit."""
         return {
-            "query": self.query, "total": self.total, "offset": self.offset, "exact": self.exact,
-            "terms": list(self.terms), "phrases": list(self.phrases), "version": self.version,
-            "seconds": round(self.seconds, 4), "notes": list(self.notes),
+            "query": self.query,
+            "total": self.total,
+            "offset": self.offset,
+            "exact": self.exact,
+            "terms": list(self.terms),
+            "phrases": list(self.phrases),
+            "version": self.version,
+            "seconds": round(self.seconds, 4),
+            "notes": list(self.notes),
             "hits": [h.to_json() for h in self.hits],
         }

@@ -38,7 +38,9 @@ class Snapshot:
         """Row positions of the given passage ids that belong to this version (others dropped)."""
         pos = np.searchsorted(self.chunk_ids, chunk_ids)
         pos = np.clip(pos, 0, max(len(self.chunk_ids) - 1, 0))
-        ok = (len(self.chunk_ids) > 0) & (self.chunk_ids[pos] == chunk_ids) if len(self.chunk_ids) else pos < 0
+        ok = (
+            (len(self.chunk_ids) > 0) & (self.chunk_ids[pos] == chunk_ids) if len(self.chunk_ids) else pos < 0
+        )
         return pos[ok]
 
 
@@ -47,7 +49,9 @@ def _read_manifest(data: DataDir, name: str) -> dict[str, Any]:
     try:
         manifest: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise IndexCorruptError(f"index version {name} has no manifest ({path}); run `studykb ingest`") from None
+        raise IndexCorruptError(
+            f"index version {name} has no manifest ({path}); run `studykb ingest`"
+        ) from None
     return manifest
 
 
@@ -59,9 +63,17 @@ def _documents(conn: sqlite3.Connection, name: str) -> dict[int, DocumentInfo]:
     ).fetchall()
     return {
         r["id"]: DocumentInfo(
-            id=r["id"], path=r["path"], root=r["root"], title=r["title"], format=r["format"], date=r["date"],
-            category=r["category"], source=r["source"], author=r["author"],
-            tags=tuple(json.loads(r["tags"])), pages=r["pages"],
+            id=r["id"],
+            path=r["path"],
+            root=r["root"],
+            title=r["title"],
+            format=r["format"],
+            date=r["date"],
+            category=r["category"],
+            source=r["source"],
+            author=r["author"],
+            tags=tuple(json.loads(r["tags"])),
+            pages=r["pages"],
         )
         for r in rows
     }
@@ -130,11 +142,25 @@ def verify_version(data: DataDir, conn: sqlite3.Connection, name: str | None = N
     row = conn.execute("SELECT id, n_chunks, state FROM index_versions WHERE name = ?", (name,)).fetchone()
     if row is None:
         return [f"{name}: no record in the database"]
-    db_ids = np.array([r[0] for r in conn.execute(
-        "SELECT c.id FROM chunks c JOIN version_documents v ON v.document_id = c.document_id "
-        "WHERE v.version_id = ? ORDER BY c.id", (row["id"],))], dtype=np.int64)
-    counts = {"manifest": n, "passage ids": len(chunk_ids), "FAISS vectors": dense.size,
-              "BM25 documents": lexical.size, "database rows": len(db_ids), "version record": row["n_chunks"]}
+    db_ids = np.array(
+        [
+            r[0]
+            for r in conn.execute(
+                "SELECT c.id FROM chunks c JOIN version_documents v ON v.document_id = c.document_id "
+                "WHERE v.version_id = ? ORDER BY c.id",
+                (row["id"],),
+            )
+        ],
+        dtype=np.int64,
+    )
+    counts = {
+        "manifest": n,
+        "passage ids": len(chunk_ids),
+        "FAISS vectors": dense.size,
+        "BM25 documents": lexical.size,
+        "database rows": len(db_ids),
+        "version record": row["n_chunks"],
+    }
     if len(set(counts.values())) != 1:
         problems.append(f"{name}: counts disagree: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
     elif not np.array_equal(db_ids, chunk_ids):

@@ -12,10 +12,19 @@ __all__ = ["backup", "restore"]
 
 
 @click.command()
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
-              help="Archive to write (.tar).")
-@click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Index and database folder [default: $STUDYKB_DATA_DIR or data/].")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="Archive to write (.tar).",
+)
+@click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Index and database folder [default: $STUDYKB_DATA_DIR or data/].",
+)
 def backup(output: Path, data_dir: Path | None) -> None:
     """Back up the database (reading lists, users, sites, index metadata) and the published index.
 
@@ -31,8 +40,12 @@ def backup(output: Path, data_dir: Path | None) -> None:
 
 @click.command()
 @click.argument("archive", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Folder to restore into [default: $STUDYKB_DATA_DIR or data/].")
+@click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Folder to restore into [default: $STUDYKB_DATA_DIR or data/].",
+)
 @click.option("--force", is_flag=True, help="Replace a non-empty data dir (its contents are kept aside).")
 def restore(archive: Path, data_dir: Path | None, force: bool) -> None:
     """Restore a backup after verifying it (checksums, counts); the old data dir is kept aside.

@@ -17,8 +17,18 @@ from .db import write
 from .errors import ConfigError, PermissionDenied
 
 __all__ = [
-    "ROLES", "User", "add_user", "authenticate", "can", "get_user", "list_users", "remove_user",
-    "require", "set_password", "set_role", "user_by_email",
+    "ROLES",
+    "User",
+    "add_user",
+    "authenticate",
+    "can",
+    "get_user",
+    "list_users",
+    "remove_user",
+    "require",
+    "set_password",
+    "set_role",
+    "user_by_email",
 ]
 
 ROLES = ("member", "organiser", "maintainer")
@@ -77,8 +87,15 @@ def _row_user(row: sqlite3.Row) -> User:
     return User(row["id"], row["username"], row["role"], row["display_name"], row["email"])
 
 
-def add_user(conn: sqlite3.Connection, username: str, password: str | None, role: str = "member", *,
-             display_name: str = "", email: str | None = None) -> User:
+def add_user(
+    conn: sqlite3.Connection,
+    username: str,
+    password: str | None,
+    role: str = "member",
+    *,
+    display_name: str = "",
+    email: str | None = None,
+) -> User:
     """Create a local account. `password` may be None only for accounts that log in via OpenID Connect."""
     _check_role(role)
     if not _USERNAME.match(username):
@@ -133,7 +150,10 @@ def set_password(conn: sqlite3.Connection, username: str, password: str) -> None
     """Replace a user's password."""
     hashed = _hash(password)
     with write(conn):
-        if conn.execute("UPDATE users SET password_hash = ? WHERE username = ?", (hashed, username)).rowcount == 0:
+        if (
+            conn.execute("UPDATE users SET password_hash = ? WHERE username = ?", (hashed, username)).rowcount
+            == 0
+        ):
             raise ConfigError(f"no user {username!r}")
 
 
@@ -154,7 +174,8 @@ def authenticate(conn: sqlite3.Connection, username: str, password: str, *, now:
 
     now = time.time() if now is None else now
     recent = conn.execute(
-        "SELECT count(*) FROM login_failures WHERE username = ? AND at > ?", (username, now - FAILURE_WINDOW_S)
+        "SELECT count(*) FROM login_failures WHERE username = ? AND at > ?",
+        (username, now - FAILURE_WINDOW_S),
     ).fetchone()[0]
     if recent >= MAX_FAILURES:
         raise PermissionDenied("too many failed logins for this account: try again in 15 minutes")

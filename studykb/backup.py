@@ -42,8 +42,11 @@ def backup(data_dir: Path, archive: Path) -> dict[str, Any]:
         dst.close()
         src.close()
         version = data.current()
-        info = {"format": FORMAT, "created_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-                "version": version}
+        info = {
+            "format": FORMAT,
+            "created_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "version": version,
+        }
         archive.parent.mkdir(parents=True, exist_ok=True)
         partial = archive.with_name(archive.name + ".partial")
         with tarfile.open(partial, "w") as tar:

@@ -1,13 +1,13 @@
 """Settings of a data dir, read from `<data dir>/studykb.toml` (all optional, validated on load).
 
-    [access]
-    require_login = false        # true: reading and searching need a login too
+[access]
+require_login = false        # true: reading and searching need a login too
 
-    [oidc]                       # log in with an OpenID Connect provider via st.login
-    enabled = false              # (the provider itself is configured in .streamlit/secrets.toml [auth])
-    [oidc.roles]                 # e-mail → role; unknown e-mails get default_role
-    "li@example.org" = "organiser"
-    default_role = "member"      # (a key of [oidc])
+[oidc]                       # log in with an OpenID Connect provider via st.login
+enabled = false              # (the provider itself is configured in .streamlit/secrets.toml [auth])
+[oidc.roles]                 # e-mail → role; unknown e-mails get default_role
+"li@example.org" = "organiser"
+default_role = "member"      # (a key of [oidc])
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """The SQLite database of a data dir: connections (WAL, busy timeout) and versioned schema migrations.
 
 One database holds the index metadata (documents, chunks, index versions, ingest runs, the embedding
-cache) and the curated data of later features. Migrations are numbered SQL files in `migrations/` applied in order
-on open; `PRAGMA user_version` records the last one applied. Write transactions start with
+cache) and the curated data of later features. Migrations are numbered SQL files in `migrations/`
+applied in order on open; `PRAGMA user_version` records the last one applied. Write transactions start with
 `BEGIN IMMEDIATE` (see `write`), since a deferred transaction that later upgrades to a writer can fail
 with "database is locked" despite the busy timeout.
 """
@@ -41,8 +41,9 @@ def connect(path: Path | str, *, migrate: bool = True) -> sqlite3.Connection:
     The connection is in autocommit mode (`isolation_level=None`); use `write()` for transactions.
     It may be shared between threads (`check_same_thread=False`), one statement at a time.
     """
-    conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
-                           check_same_thread=False)
+    conn = sqlite3.connect(
+        str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False
+    )
     conn.row_factory = sqlite3.Row
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     conn.execute("PRAGMA journal_mode = WAL")

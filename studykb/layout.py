@@ -1,10 +1,10 @@
 """Where things live inside a data dir, and the atomic pointer to the published index version.
 
-    data/
-      studykb.db            SQLite: documents, chunks, versions, runs, embedding cache, curated data
-      CURRENT               name of the published index version (replaced atomically)
-      ingest.lock           held (flock) by a running ingest
-      versions/<name>/      one immutable index version: faiss.index, bm25/, chunk_ids.npy, manifest.json
+data/
+  studykb.db            SQLite: documents, chunks, versions, runs, embedding cache, curated data
+  CURRENT               name of the published index version (replaced atomically)
+  ingest.lock           held (flock) by a running ingest
+  versions/<name>/      one immutable index version: faiss.index, bm25/, chunk_ids.npy, manifest.json
 """
 
 from __future__ import annotations

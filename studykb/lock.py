@@ -34,7 +34,8 @@ class IngestLock:
             fh.close()
             raise LockedError(
                 f"another studykb ingest (pid {holder}) is running on {self.path.parent}; "
-                "wait for it to finish, or stop it — a lock left by a killed process is released automatically"
+                "wait for it to finish, or stop it — a lock left by a killed process is released "
+                "automatically"
             ) from None
         fh.seek(0)
         fh.truncate()

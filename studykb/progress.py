@@ -15,13 +15,28 @@ class RichProgress(Progress):
 
     def __init__(self, enabled: bool = True) -> None:
         from rich.console import Console
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress as Bars, TextColumn, TimeElapsedColumn
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            TextColumn,
+            TimeElapsedColumn,
+        )
+        from rich.progress import (
+            Progress as Bars,
+        )
 
         self.console = Console(stderr=True)
         self.enabled = enabled
-        self._bars = Bars(TextColumn("{task.description:<12}"), BarColumn(), MofNCompleteColumn(),
-                          TimeElapsedColumn(), TextColumn("{task.fields[detail]}"), console=self.console,
-                          disable=not (enabled and self.console.is_terminal), transient=False)
+        self._bars = Bars(
+            TextColumn("{task.description:<12}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            TextColumn("{task.fields[detail]}"),
+            console=self.console,
+            disable=not (enabled and self.console.is_terminal),
+            transient=False,
+        )
         self._task: Any = None
 
     def __enter__(self) -> RichProgress:
@@ -49,7 +64,9 @@ def print_report(report: IngestReport) -> None:
     from rich.markup import escape
 
     console = Console()
-    counts = ", ".join(f"{report.count(s)} {s}" for s in ("added", "updated", "unchanged", "removed", "failed", "skipped"))
+    counts = ", ".join(
+        f"{report.count(s)} {s}" for s in ("added", "updated", "unchanged", "removed", "failed", "skipped")
+    )
     console.print(f"[bold]Files:[/] {counts}")
     for o in report.outcomes:
         if o.status == "failed":
@@ -60,9 +77,11 @@ def print_report(report: IngestReport) -> None:
     if report.model_note:
         console.print(f"[yellow]Model:[/] {escape(report.model_note)}")
     action = "unchanged" if not report.changed and report.version == report.previous_version else "published"
-    console.print(f"[bold]Index:[/] {report.version} {action} — {report.n_documents} documents, "
-                  f"{report.n_chunks} passages, {report.embedded} newly embedded, model {report.model}, "
-                  f"{report.seconds.get('total', 0):.1f} s")
+    console.print(
+        f"[bold]Index:[/] {report.version} {action} — {report.n_documents} documents, "
+        f"{report.n_chunks} passages, {report.embedded} newly embedded, model {report.model}, "
+        f"{report.seconds.get('total', 0):.1f} s"
+    )
 
 
 def print_hits(result: Any) -> None:
@@ -73,7 +92,9 @@ def print_hits(result: Any) -> None:
     console = Console()
     for note in result.notes:
         console.print(f"[dim]{escape(note)}[/]")
-    console.print(f"[bold]{result.total}[/] passages for {escape(result.query)!s} ({result.seconds * 1000:.0f} ms)")
+    console.print(
+        f"[bold]{result.total}[/] passages for {escape(result.query)!s} ({result.seconds * 1000:.0f} ms)"
+    )
     for i, hit in enumerate(result.hits, start=1):
         snippet, pos, parts = hit.snippet, 0, []
         for s, e in hit.snippet_spans:
@@ -81,8 +102,10 @@ def print_hits(result: Any) -> None:
             pos = e
         parts.append(escape(snippet[pos:]))
         where = " > ".join(hit.heading_path)
-        console.print(f"\n[bold]{i}. {escape(hit.citation)}[/]  [dim]{escape(hit.document.path)} · "
-                      f"{escape(where)} · {'+'.join(hit.legs)} {hit.score:.4f}[/]")
+        console.print(
+            f"\n[bold]{i}. {escape(hit.citation)}[/]  [dim]{escape(hit.document.path)} · "
+            f"{escape(where)} · {'+'.join(hit.legs)} {hit.score:.4f}[/]"
+        )
         console.print("   " + "".join(parts).replace("\n", " "))
         for loc in hit.also_in:
             console.print(f"   [dim]also in 《{escape(loc.title)}》 {escape(loc.path)} p{loc.page or '-'}[/]")

@@ -36,5 +36,7 @@ def parse_filters(items: tuple[str, ...] | list[str]) -> Filters:
             except ValueError:
                 raise ConfigError(f"--filter {item!r}: the date must look like 2023-04-10") from None
         else:
-            raise ConfigError(f"--filter {item!r}: unknown field '{field}' (valid: {', '.join(FILTER_FIELDS)})")
+            raise ConfigError(
+                f"--filter {item!r}: unknown field '{field}' (valid: {', '.join(FILTER_FIELDS)})"
+            )
     return Filters(tuple(cats), tuple(docs), dates.get("from"), dates.get("to"), tuple(tags))

@@ -22,26 +22,36 @@ def index_status(data_dir: Path) -> dict[str, Any]:
     data = DataDir(data_dir)
     name = data.current()
     if name is None or not data.db_path.exists():
-        raise IndexMissingError(f"no index in {data_dir}: build one with `studykb ingest corpus --data-dir {data_dir}`")
+        raise IndexMissingError(
+            f"no index in {data_dir}: build one with `studykb ingest corpus --data-dir {data_dir}`"
+        )
     conn = connect(data.db_path)
     try:
         v = conn.execute("SELECT * FROM index_versions WHERE name = ?", (name,)).fetchone()
         manifest = json.loads((data.version_path(name) / "manifest.json").read_text(encoding="utf-8"))
-        run = conn.execute("SELECT * FROM ingest_runs WHERE finished_at IS NOT NULL ORDER BY id DESC LIMIT 1").fetchone()
+        run = conn.execute(
+            "SELECT * FROM ingest_runs WHERE finished_at IS NOT NULL ORDER BY id DESC LIMIT 1"
+        ).fetchone()
         report = json.loads(run["report"]) if run else {}
         return {
             "data_dir": str(data.root),
             "version": name,
             "documents": v["n_documents"] if v else manifest.get("n_documents"),
             "passages": v["n_chunks"] if v else manifest.get("n_chunks"),
-            "model": manifest["model"] + (" (offline English-only fallback)" if manifest.get("model_fallback") else ""),
+            "model": manifest["model"]
+            + (" (offline English-only fallback)" if manifest.get("model_fallback") else ""),
             "dimensions": manifest.get("dim"),
             "index_type": manifest.get("index_type"),
             "index_bytes": _size(data.version_path(name)),
             "database_bytes": data.db_path.stat().st_size,
             "built_at": manifest.get("created_at"),
-            "last_run": {"finished_at": run["finished_at"], "status": run["status"],
-                         "summary": report.get("summary", {})} if run else None,
+            "last_run": {
+                "finished_at": run["finished_at"],
+                "status": run["status"],
+                "summary": report.get("summary", {}),
+            }
+            if run
+            else None,
         }
     finally:
         conn.close()

@@ -22,8 +22,12 @@ def _conn(data_dir: Path | None):  # type: ignore[no-untyped-def]
 
 
 def _data_dir(func):  # type: ignore[no-untyped-def]
-    return click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-                        help="Index and database folder [default: $STUDYKB_DATA_DIR or data/].")(func)
+    return click.option(
+        "--data-dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=None,
+        help="Index and database folder [default: $STUDYKB_DATA_DIR or data/].",
+    )(func)
 
 
 @click.group()
@@ -38,7 +42,9 @@ def users() -> None:
 @click.option("--email", default=None, help="E-mail (links an OpenID Connect login to this account).")
 @click.password_option(help="Password (asked for when not given; at least 10 characters).")
 @_data_dir
-def add(username: str, role: str, display_name: str, email: str | None, password: str, data_dir: Path | None) -> None:
+def add(
+    username: str, role: str, display_name: str, email: str | None, password: str, data_dir: Path | None
+) -> None:
     """Create an account.
 
     Example: studykb users add wangfang --role organiser --name 王芳

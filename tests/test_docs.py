@@ -28,8 +28,16 @@ ALL = commands(cli)
 
 def test_feature_command_groups_are_registered() -> None:
     names = {name for name, _ in ALL}
-    for expected in ("studykb ingest", "studykb search", "studykb serve", "studykb users add",
-                     "studykb lists export", "studykb sites import", "studykb backup", "studykb restore"):
+    for expected in (
+        "studykb ingest",
+        "studykb search",
+        "studykb serve",
+        "studykb users add",
+        "studykb lists export",
+        "studykb sites import",
+        "studykb backup",
+        "studykb restore",
+    ):
         assert expected in names
 
 

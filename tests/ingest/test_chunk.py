@@ -41,8 +41,19 @@ def test_split_sentences(text: str, expected: list[str]) -> None:
         ("2023年是全面贯彻党的二十大精神的开局之年", None),  # a year, not a list number
         ("这是正文", None),
     ],
-    ids=["chapter", "part", "section", "cn-number", "paren-number", "ascii-paren", "arabic",
-         "arabic-paren", "sentence-item", "year", "body"],
+    ids=[
+        "chapter",
+        "part",
+        "section",
+        "cn-number",
+        "paren-number",
+        "ascii-paren",
+        "arabic",
+        "arabic-paren",
+        "sentence-item",
+        "year",
+        "body",
+    ],
 )
 def test_heading_rank_textual(line: str, rank: int | None) -> None:
     assert heading_rank(Block(line)) == rank
@@ -89,7 +100,7 @@ def test_overlap_repeats_whole_trailing_sentences() -> None:
 
 def test_no_overlap_partitions_text() -> None:
     chunks = chunk(_blocks()[:3], max_chars=50, overlap=0)
-    assert all(b.start >= a.end for a, b in zip(chunks, chunks[1:]))
+    assert all(b.start >= a.end for a, b in zip(chunks, chunks[1:], strict=False))
 
 
 def test_pages_start_and_end_across_blocks() -> None:
@@ -122,7 +133,9 @@ def test_ocr_confidence_is_averaged() -> None:
     assert only.ocr_confidence == pytest.approx(0.8)
 
 
-@pytest.mark.parametrize(("max_chars", "overlap"), [(10, 0), (100, 100), (100, -1)], ids=["tiny", "overlap-eq", "neg"])
+@pytest.mark.parametrize(
+    ("max_chars", "overlap"), [(10, 0), (100, 100), (100, -1)], ids=["tiny", "overlap-eq", "neg"]
+)
 def test_bad_config(max_chars: int, overlap: int) -> None:
     with pytest.raises(ConfigError, match="max_chars|overlap"):
         chunk([Block("一句。")], max_chars=max_chars, overlap=overlap)

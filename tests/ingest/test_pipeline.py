@@ -61,8 +61,12 @@ def test_edit_add_remove_updates_only_what_changed(workspace: tuple[Path, Path])
     (corpus / "english.md").unlink()
     report = ingest([corpus], data, OPTS)
     assert statuses(report) == {
-        "guide.md": "updated", "new.md": "added", "english.md": "removed",
-        "compilation.txt": "unchanged", "zhejiang.txt": "unchanged", "traditional.txt": "unchanged",
+        "guide.md": "updated",
+        "new.md": "added",
+        "english.md": "removed",
+        "compilation.txt": "unchanged",
+        "zhejiang.txt": "unchanged",
+        "traditional.txt": "unchanged",
     }
     assert 0 < report.embedded <= 4  # only the new passage texts
     assert report.version != before and problems(data) == []
@@ -104,8 +108,10 @@ def test_failed_update_keeps_previous_version_searchable(workspace: tuple[Path, 
 def test_bad_catalog_field_fails_that_document_naming_file_and_field(workspace: tuple[Path, Path]) -> None:
     corpus, data = workspace
     catalog = corpus / "catalog.toml"
-    catalog.write_text(catalog.read_text(encoding="utf-8").replace('category = "摘编"', 'category = "小说"'),
-                       encoding="utf-8")
+    catalog.write_text(
+        catalog.read_text(encoding="utf-8").replace('category = "摘编"', 'category = "小说"'),
+        encoding="utf-8",
+    )
     report = ingest([corpus], data, OPTS)
     (outcome,) = [o for o in report.outcomes if o.path == "compilation.txt"]
     assert outcome.status == "failed"

@@ -17,7 +17,8 @@ from studykb.layout import DataDir
 
 def version_documents(data: Path, version: str) -> set[int]:
     rows = connect(data / "studykb.db").execute(
-        "SELECT document_id FROM version_documents v JOIN index_versions i ON i.id = v.version_id WHERE i.name=?",
+        "SELECT document_id FROM version_documents v JOIN index_versions i ON i.id = v.version_id "
+        "WHERE i.name = ?",
         (version,),
     )
     return {r[0] for r in rows}
@@ -28,8 +29,11 @@ def test_searches_continue_during_ingest_and_pick_up_the_new_version(workspace: 
     engine = Engine.open(data)
     old = DataDir(data).current()
     (corpus / "fresh.md").write_text("# 新材料\n\n红色基因要代代相传，红船精神永放光芒。\n", encoding="utf-8")
-    proc = subprocess.Popen([sys.executable, "-m", "studykb.cli", "ingest", str(corpus), "--data-dir", str(data)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "studykb.cli", "ingest", str(corpus), "--data-dir", str(data)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     seen: list[tuple[str, set[int]]] = []
     while proc.poll() is None:
         result = engine.search("红船精神 浦江经验", k=10)  # must never fail mid-publish
@@ -49,19 +53,29 @@ def test_searches_continue_during_ingest_and_pick_up_the_new_version(workspace: 
 def test_lock_of_a_killed_ingest_is_recovered(workspace: tuple[Path, Path]) -> None:
     corpus, data = workspace
     holder = subprocess.Popen(
-        [sys.executable, "-c",
-         "import sys, time; from studykb.lock import IngestLock; from pathlib import Path;"
-         f"lock = IngestLock(Path({str(DataDir(data).lock_path)!r})).__enter__(); print('held', flush=True); time.sleep(600)"],
+        [
+            sys.executable,
+            "-c",
+            "import sys, time; from studykb.lock import IngestLock; from pathlib import Path;"
+            f"lock = IngestLock(Path({str(DataDir(data).lock_path)!r})).__enter__();"
+            "print('held', flush=True); time.sleep(600)",
+        ],
         stdout=subprocess.PIPE,
     )
     assert holder.stdout is not None and holder.stdout.readline().strip() == b"held"
-    busy = subprocess.run([sys.executable, "-m", "studykb.cli", "ingest", str(corpus), "--data-dir", str(data)],
-                          capture_output=True, text=True)
+    busy = subprocess.run(
+        [sys.executable, "-m", "studykb.cli", "ingest", str(corpus), "--data-dir", str(data)],
+        capture_output=True,
+        text=True,
+    )
     assert busy.returncode == 2 and "another studykb ingest" in busy.stderr
     holder.send_signal(signal.SIGKILL)
     holder.wait()
-    after = subprocess.run([sys.executable, "-m", "studykb.cli", "ingest", str(corpus), "--data-dir", str(data)],
-                           capture_output=True, text=True)
+    after = subprocess.run(
+        [sys.executable, "-m", "studykb.cli", "ingest", str(corpus), "--data-dir", str(data)],
+        capture_output=True,
+        text=True,
+    )
     assert after.returncode == 0, after.stderr
 
 

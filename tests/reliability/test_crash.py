@@ -31,7 +31,8 @@ def mutate(corpus: Path) -> None:
     with open(corpus / "guide.md", "a", encoding="utf-8") as fh:
         fh.write("\n## 四、整改落实\n\n" + "检视问题要列出清单，逐项整改，按期销号。" * 6 + "\n")
     (corpus / "added.md").write_text(
-        "# 新增学习材料\n\n" + "".join(f"第{i}条：坚持以学促干，在推动高质量发展上取得新成效。" for i in range(12)),
+        "# 新增学习材料\n\n"
+        + "".join(f"第{i}条：坚持以学促干，在推动高质量发展上取得新成效。" for i in range(12)),
         encoding="utf-8",
     )
     (corpus / "english.md").unlink()
@@ -52,8 +53,12 @@ def embeddings(data: Path) -> int:
 
 
 def run_ingest(corpus: Path, data: Path, **kw: object) -> subprocess.Popen[bytes]:
-    return subprocess.Popen([*CLI, "ingest", str(corpus), "--data-dir", str(data), "--json"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, **kw)  # type: ignore[call-overload]
+    return subprocess.Popen(
+        [*CLI, "ingest", str(corpus), "--data-dir", str(data), "--json"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        **kw,
+    )  # type: ignore[call-overload]
 
 
 @pytest.fixture
@@ -108,7 +113,8 @@ def test_sigkill_at_a_handful_of_points(built, reference, tmp_path: Path) -> Non
         _kill_and_recover(built, tmp_path / f"k{i}", delay, needed)
         for i, delay in enumerate(kill_points(4, duration))
     ]
-    print(f"kill points survived: {len(outcomes)} ({outcomes.count('old')} old version, {outcomes.count('new')} new)")
+    print(f"kill points survived: {len(outcomes)} ({outcomes.count('old')} old version served, "
+          f"{outcomes.count('new')} new)")
 
 
 @pytest.mark.slow
@@ -119,7 +125,8 @@ def test_sigkill_at_fifty_points(built, reference, tmp_path: Path) -> None:  # t
         _kill_and_recover(built, tmp_path / f"k{i}", delay, needed)
         for i, delay in enumerate(kill_points(50, duration))
     ]
-    print(f"kill points survived: {len(outcomes)} ({outcomes.count('old')} old version, {outcomes.count('new')} new)")
+    print(f"kill points survived: {len(outcomes)} ({outcomes.count('old')} old version served, "
+          f"{outcomes.count('new')} new)")
 
 
 def _limit_file_size(limit: int):  # type: ignore[no-untyped-def]
@@ -138,7 +145,9 @@ def test_failing_writes_leave_a_served_version(workspace: tuple[Path, Path], lim
     proc = run_ingest(corpus, data, preexec_fn=_limit_file_size(limit_kb * 1024))
     _, err = proc.communicate(timeout=600)
     name = served_ok(data)
-    print(f"file-size limit {limit_kb} KiB: exit {proc.returncode}, served {'old' if name == before else 'new'}")
+    print(
+        f"file-size limit {limit_kb} KiB: exit {proc.returncode}, served {'old' if name == before else 'new'}"
+    )
     if proc.returncode != 0:
         assert name == before, "a failed run must not publish"
         assert err.strip(), "the failure must be reported"

@@ -53,20 +53,27 @@ def raw_pdf(objects: list[bytes]) -> bytes:
 
 def bomb_pdf() -> bytes:
     stream = zlib.compress(b"0 0 m " * (300 * 1024 * 1024 // 6), 9)  # ~300 MB inflated
-    return raw_pdf([
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>",
-        b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream) + stream + b"\nendstream",
-    ])
+    return raw_pdf(
+        [
+            b"<< /Type /Catalog /Pages 2 0 R >>",
+            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>",
+            b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream) + stream + b"\nendstream",
+        ]
+    )
 
 
 def nested_pdf(depth: int = 200_000) -> bytes:
-    return raw_pdf([
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Annots " + b"[" * depth + b"]" * depth + b" >>",
-    ])
+    return raw_pdf(
+        [
+            b"<< /Type /Catalog /Pages 2 0 R >>",
+            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Annots "
+            + b"[" * depth
+            + b"]" * depth
+            + b" >>",
+        ]
+    )
 
 
 def encrypted_pdf() -> bytes:
@@ -150,10 +157,14 @@ def hostile_run(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-un
     docx_zip_bomb(corpus / "zip-bomb.docx")
     for name, (text, encoding) in GOOD_TEXTS.items():
         (corpus / name).write_bytes(text.encode(encoding))
-    (corpus / "good.md").write_text("# 学习笔记\n\n主题教育要求学思想、强党性、重实践、建新功。\n", encoding="utf-8")
+    (corpus / "good.md").write_text(
+        "# 学习笔记\n\n主题教育要求学思想、强党性、重实践、建新功。\n", encoding="utf-8"
+    )
     # a slow file first, and two files that change under the run while it is extracting
     (corpus / "a-slow.pdf").write_bytes(simple_pdf(pages=120))
-    (corpus / "z-vanishes.md").write_text("# 会消失的文件\n\n这份文件在导入过程中被删除。\n", encoding="utf-8")
+    (corpus / "z-vanishes.md").write_text(
+        "# 会消失的文件\n\n这份文件在导入过程中被删除。\n", encoding="utf-8"
+    )
 
     def saboteur() -> None:
         db = data / "studykb.db"
