@@ -36,7 +36,7 @@ __all__ = ["Engine"]
 #: when it cannot (the English-only fallback on a Chinese query), the dense leg only breaks BM25's
 #: near-ties — weight chosen on CMRC 2018 with bench/retrieval.py.
 DENSE_WEIGHT = 0.5
-WEAK_DENSE_WEIGHT = 0.05
+WEAK_DENSE_WEIGHT = 0.02
 MIN_DEPTH = 100
 
 

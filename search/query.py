@@ -10,7 +10,10 @@ from studykb.text import fold, tokenize
 
 __all__ = ["Filters", "ParsedQuery", "parse_query"]
 
-# "…", “…”, 「…」, 『…』 enclose an exact phrase.
+# ASCII "…" is search syntax: an exact phrase wherever it appears. Chinese quotation marks (“…”, 「…」,
+# 『…』) are what input methods type for ordinary quoting — 「“石膏花支洞”凭借什么…」 quotes a name —
+# so they ask for exact wording only when the whole query is quoted phrases.
+_ASCII_QUOTED = re.compile(r'"([^"]+)"')
 _QUOTED = re.compile(r'"([^"]+)"|“([^”]+)”|「([^」]+)」|『([^』]+)』')
 MAX_QUERY_CHARS = 1000
 
@@ -55,10 +58,12 @@ def parse_query(text: str) -> ParsedQuery:
         raise QueryError("the query is empty: type a word, a phrase or a question")
     if len(text) > MAX_QUERY_CHARS:
         raise QueryError(f"the query is too long ({len(text)} characters; at most {MAX_QUERY_CHARS})")
+    whole = not _QUOTED.sub("", text).strip()
+    quoted = _QUOTED if whole else _ASCII_QUOTED
     phrases = tuple(
-        folded for m in _QUOTED.finditer(text) if (folded := fold(next(g for g in m.groups() if g).strip()))
+        folded for m in quoted.finditer(text) if (folded := fold(next(g for g in m.groups() if g).strip()))
     )
-    plain = _QUOTED.sub(lambda m: " " + next(g for g in m.groups() if g) + " ", text)
+    plain = quoted.sub(lambda m: " " + next(g for g in m.groups() if g) + " ", text)
     terms = tuple(tokenize(plain))
     if not terms and not phrases:
         raise QueryError(f"the query {text!r} has no searchable words")

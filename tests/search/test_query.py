@@ -12,12 +12,16 @@ from studykb.errors import QueryError
     ("query", "phrases"),
     [
         ('"浦江经验"', ("浦江经验",)),
-        ("“千万工程”的经验", ("千万工程",)),
+        ('"千万工程"的经验', ("千万工程",)),
+        ("“千万工程”", ("千万工程",)),
+        ("“千万工程”的经验是什么？", ()),
         ("「楓橋經驗」", ("枫桥经验",)),
         ('"两个确立" "新时代"', ("两个确立", "新时代")),
+        ("“两个确立” 「新时代」", ("两个确立", "新时代")),
         ("中国式现代化", ()),
     ],
-    ids=["ascii-quotes", "curly-quotes", "corner-brackets-traditional", "two-phrases", "no-phrase"],
+    ids=["ascii-quotes", "ascii-inside-question", "curly-whole-query", "curly-inside-question-is-punctuation",
+         "corner-brackets-traditional", "two-phrases", "two-chinese-quoted", "no-phrase"],
 )
 def test_phrases_are_folded(query: str, phrases: tuple[str, ...]) -> None:
     parsed = parse_query(query)
