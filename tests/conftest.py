@@ -4,6 +4,7 @@ offline all-MiniLM-L6-v2 model (the real model, loaded once, as sentence-transfo
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -94,6 +95,21 @@ def workspace(built: tuple[Path, Path, IngestReport], tmp_path: Path) -> tuple[P
     shutil.copytree(corpus, tmp_path / "corpus")
     shutil.copytree(data, tmp_path / "data")
     return tmp_path / "corpus", tmp_path / "data"
+
+
+@pytest.fixture
+def fresh_streamlit_caches() -> Iterator[None]:
+    """Streamlit caches outlive an AppTest: start and end a test with empty ones.
+
+    App test modules use it with `pytestmark = pytest.mark.usefixtures("fresh_streamlit_caches")`.
+    """
+    import streamlit as st
+
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield
+    st.cache_data.clear()
+    st.cache_resource.clear()
 
 
 @pytest.fixture(scope="session")

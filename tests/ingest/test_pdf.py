@@ -11,6 +11,7 @@ import pytest
 from ingest.extract import extract
 from ingest.pdf import extract_pdf, garble_share, looks_garbled
 from studykb.errors import ExtractionError
+from tests.pdfs import raw_pdf
 
 P1 = (
     "坚持和加强党的全面领导，是推进中国式现代化的根本保证。我们要深入学习贯彻新时代中国特色社会主义思想，"
@@ -176,18 +177,7 @@ def _cid_pdf(lines: list[str], cmap: str, codec: str, ordering: str, font: str) 
         f"<< /Type /FontDescriptor /FontName /{font} /Flags 6 /FontBBox [0 -200 1000 900]"
         " /ItalicAngle 0 /Ascent 880 /Descent -120 /CapHeight 880 /StemV 93 >>".encode(),
     ]
-    out = io.BytesIO()
-    out.write(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(out.tell())
-        out.write(b"%d 0 obj\n" % number + body + b"\nendobj\n")
-    xref = out.tell()
-    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
-    for offset in offsets:
-        out.write(b"%010d 00000 n \n" % offset)
-    out.write(b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref))
-    return out.getvalue()
+    return raw_pdf(objects, version=b"1.4")
 
 
 @pytest.mark.parametrize(

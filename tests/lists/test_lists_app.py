@@ -4,11 +4,9 @@ a member logs in, opens it, reads an item at its source and marks it read; expor
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from lists import progress, store
@@ -23,13 +21,7 @@ APP = str(Path(__file__).resolve().parents[2] / "ui" / "app.py")
 PASSWORD = "correct-horse-42"
 
 
-@pytest.fixture(autouse=True)
-def _fresh_caches() -> Iterator[None]:
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    yield
-    st.cache_resource.clear()
-    st.cache_data.clear()
+pytestmark = pytest.mark.usefixtures("fresh_streamlit_caches")
 
 
 @pytest.fixture

@@ -106,27 +106,25 @@ def _kill_and_recover(built: tuple[Path, Path, object], tmp: Path, delay: float,
     return "old" if after_kill == before else "new"
 
 
-@pytest.mark.timeout(1800)
-def test_sigkill_at_a_handful_of_points(built, reference, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def _kill_at(points: int, built, reference, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     duration, needed = reference
     outcomes = [
         _kill_and_recover(built, tmp_path / f"k{i}", delay, needed)
-        for i, delay in enumerate(kill_points(4, duration))
+        for i, delay in enumerate(kill_points(points, duration))
     ]
     print(f"kill points survived: {len(outcomes)} ({outcomes.count('old')} old version served, "
           f"{outcomes.count('new')} new)")
+
+
+@pytest.mark.timeout(1800)
+def test_sigkill_at_a_handful_of_points(built, reference, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    _kill_at(4, built, reference, tmp_path)
 
 
 @pytest.mark.slow
 @pytest.mark.timeout(7200)
 def test_sigkill_at_fifty_points(built, reference, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    duration, needed = reference
-    outcomes = [
-        _kill_and_recover(built, tmp_path / f"k{i}", delay, needed)
-        for i, delay in enumerate(kill_points(50, duration))
-    ]
-    print(f"kill points survived: {len(outcomes)} ({outcomes.count('old')} old version served, "
-          f"{outcomes.count('new')} new)")
+    _kill_at(50, built, reference, tmp_path)
 
 
 def _limit_file_size(limit: int):  # type: ignore[no-untyped-def]

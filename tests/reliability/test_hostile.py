@@ -19,6 +19,7 @@ import pytest
 
 from ingest.pipeline import IngestOptions, ingest
 from search.engine import Engine
+from tests.pdfs import raw_pdf
 
 OPTS = IngestOptions(model="minilm", max_chars=200, overlap=0, timeout_s=12, memory_mb=768)
 TEXT = "Study notes on grassroots governance in Zhejiang: the Fengqiao experience settles disputes locally."
@@ -33,22 +34,6 @@ def simple_pdf(text: str = TEXT, pages: int = 1) -> bytes:
         pdf.add_page()
         pdf.multi_cell(0, 6, f"{text} Page {i + 1}. " * 8)
     return bytes(pdf.output())
-
-
-def raw_pdf(objects: list[bytes]) -> bytes:
-    """A PDF from raw object bodies (object 1 = catalog), with a correct xref table."""
-    out = io.BytesIO()
-    out.write(b"%PDF-1.7\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(out.tell())
-        out.write(b"%d 0 obj\n" % number + body + b"\nendobj\n")
-    xref = out.tell()
-    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
-    for off in offsets:
-        out.write(b"%010d 00000 n \n" % off)
-    out.write(b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref))
-    return out.getvalue()
 
 
 def bomb_pdf() -> bytes:

@@ -4,11 +4,9 @@ and a document full of markup, indexed once with the offline model; fresh Stream
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import streamlit as st
 
 from ingest.pipeline import IngestOptions, ingest
 from tests.conftest import CATALOG, MODEL, write_corpus
@@ -55,10 +53,5 @@ def ui_index(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 
 
 @pytest.fixture(autouse=True)
-def _fresh_caches() -> Iterator[None]:
-    """Streamlit caches outlive an AppTest: start and end every test with empty ones."""
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
+def _fresh_caches(fresh_streamlit_caches: None) -> None:
+    """Every test in tests/ui starts and ends with empty Streamlit caches."""
