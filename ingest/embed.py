@@ -5,13 +5,14 @@ from __future__ import annotations
 import hashlib
 import sqlite3
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 
 import numpy as np
 
 from studykb.db import write
 from studykb.models import ModelSpec, load_encoder
 
-__all__ = ["DEFAULT_BATCH", "embed_hash", "embed_missing", "encode"]
+__all__ = ["DEFAULT_BATCH", "EarlyEmbedder", "embed_hash", "embed_missing", "encode"]
 
 DEFAULT_BATCH = 64
 
@@ -55,6 +56,67 @@ def embed_missing(
         if on_batch:
             on_batch(len(batch))
     return len(todo)
+
+
+class EarlyEmbedder:
+    """Embeds passages on a background thread while the caller goes on extracting the next files.
+
+    Ingestion alternates between waiting for the extraction worker (another process) and embedding;
+    torch uses one core here, so running both at once hides extraction behind embedding. The model
+    starts loading as soon as the embedder is created. `add(items)` queues (hash, text) pairs that
+    are not cached yet; each full batch is encoded on the background thread, and its vectors are
+    written to the cache by the caller's thread (the SQLite connection never changes threads) in
+    `add` and `close`. A partial last batch is left to `embed_missing`.
+    """
+
+    def __init__(self, conn: sqlite3.Connection, spec: ModelSpec, *, batch_size: int = DEFAULT_BATCH) -> None:
+        self.conn, self.spec, self.batch_size = conn, spec, batch_size
+        self.embedded = 0
+        self._pool = ThreadPoolExecutor(1, thread_name_prefix="studykb-embed")
+        self._pool.submit(load_encoder, spec)  # load while the first files are extracted
+        self._queued: set[str] = set()
+        self._pending: list[tuple[str, str]] = []
+        self._running: list[tuple[list[str], Future[np.ndarray]]] = []
+
+    def add(self, items: Sequence[tuple[str, str]]) -> None:
+        """Queue passages for embedding; store the batches finished meanwhile."""
+        fresh = [(h, t) for h, t in dict(items).items() if h not in self._queued]
+        have = _cached(self.conn, self.spec.name, [h for h, _ in fresh])
+        for h, t in fresh:
+            if h not in have:
+                self._queued.add(h)
+                self._pending.append((h, t))
+        while len(self._pending) >= self.batch_size:
+            batch, self._pending = self._pending[: self.batch_size], self._pending[self.batch_size :]
+            texts = [t for _, t in batch]
+            self._running.append(([h for h, _ in batch],
+                                  self._pool.submit(encode, self.spec, texts, batch_size=self.batch_size)))
+        self._store(wait=False)
+
+    def _store(self, wait: bool) -> None:
+        while self._running and (wait or self._running[0][1].done()):
+            hashes, future = self._running.pop(0)
+            vectors = future.result()
+            with write(self.conn):
+                self.conn.executemany(
+                    "INSERT OR REPLACE INTO embeddings(embed_hash, model, vector) VALUES (?, ?, ?)",
+                    [(h, self.spec.name, v.tobytes()) for h, v in zip(hashes, vectors, strict=True)],
+                )
+            self.embedded += len(hashes)
+
+    def close(self, *, store: bool = True) -> None:
+        """Wait for the submitted batches and store them (`store=False` drops them: the run failed)."""
+        try:
+            if store:
+                self._store(wait=True)
+        finally:
+            self._pool.shutdown(wait=store, cancel_futures=True)
+
+    def __enter__(self) -> EarlyEmbedder:
+        return self
+
+    def __exit__(self, exc_type: object, *exc: object) -> None:
+        self.close(store=exc_type is None)
 
 
 def _cached(conn: sqlite3.Connection, model: str, hashes: Sequence[str]) -> set[str]:

@@ -9,6 +9,7 @@ from typing import Any
 
 from ingest.clean import clean_pages, iso_date
 from ingest.decode import is_common_han
+from ingest.ocr import ocr_active, ocr_scanned_pages
 from ingest.records import Block, Extracted
 from studykb.errors import ExtractionError
 
@@ -84,8 +85,11 @@ def extract_pdf(path: Path) -> Extracted:
     read again with pypdfium2 and the better text kept, with a warning. Running headers, footers
     and page numbers are removed and wrapped lines rejoined (`ingest.clean.clean_pages`).
     Meta: title, author, subject, keywords and date (from CreationDate) of the PDF info.
-    Raises ExtractionError for corrupt files, encrypted files that need a password, and PDFs
-    where no page has text ("no text layer (scanned?)").
+    Inside an OCR session (`ingest.ocr.ocr_session`, opened by the ingest worker unless --no-ocr)
+    pages with fewer than 10 characters of text are OCR'd instead; their blocks carry
+    `ocr_confidence`. Raises ExtractionError for corrupt files, encrypted files that need a
+    password, and PDFs where no page has text ("no text layer (scanned?)"; with OCR: "no text
+    layer, and OCR found no text …").
     """
     reader, password = _open(path)
     warnings: list[str] = []
@@ -103,15 +107,20 @@ def extract_pdf(path: Path) -> Extracted:
             texts.append(text)
     finally:
         fallback.close()
-    empty = [n for n, text in enumerate(texts, start=1) if not text.strip()]
+    # OCR hook: inside an OCR session, pages with (almost) no text layer are read from their image.
+    ocr_blocks = ocr_scanned_pages(reader, path, password, texts, warnings)
+    empty = [n for n, text in enumerate(texts, start=1) if not text.strip() and n not in ocr_blocks]
     if len(empty) == len(texts):
+        if ocr_active():
+            raise ExtractionError(path, "no text layer, and OCR found no text (blank or unreadable scan?)")
         raise ExtractionError(path, "no text layer (scanned?)")
     if empty:
         warnings.append(f"no text on page(s) {_ranges(empty)} (blank or scanned)")
+    cleaned = clean_pages(["" if n in ocr_blocks else text for n, text in enumerate(texts, start=1)])
     blocks = tuple(
-        Block(paragraph, page=number)
-        for number, paragraphs in enumerate(clean_pages(texts), start=1)
-        for paragraph in paragraphs
+        block
+        for number, paragraphs in enumerate(cleaned, start=1)
+        for block in ocr_blocks.get(number) or [Block(paragraph, page=number) for paragraph in paragraphs]
     )
     return Extracted(blocks, "pdf", pages=len(texts), meta=_meta(reader), warnings=tuple(warnings))
 

@@ -16,6 +16,7 @@ import sqlite3
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -26,9 +27,13 @@ from studykb.lock import IngestLock
 
 from .chunk import DEFAULT_MAX_CHARS, DEFAULT_OVERLAP
 from .metadata import Catalog, declared_fingerprint, resolve_meta
+from .ocr import OcrProgress, OcrSettings, OcrStats, cache_dir
 from .report import FileOutcome, IngestReport
 from .scan import scan
 from .worker import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_S, ExtractWorker, Extraction, index_text
+
+if TYPE_CHECKING:
+    from studykb.models import ModelSpec
 
 __all__ = ["IngestOptions", "Progress", "ingest"]
 
@@ -48,6 +53,7 @@ class IngestOptions:
     timeout_s: float = DEFAULT_TIMEOUT_S
     memory_mb: int = DEFAULT_MEMORY_MB
     batch_size: int = 64
+    ocr: bool = True  # OCR PDF pages without a text layer (results cached in <data>/ocr-cache/)
 
 
 class Progress:
@@ -69,6 +75,17 @@ def _file_hash(path: Path) -> str:
         for block in iter(lambda: fh.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def _outcome(rel: str, status: str, chunks: int, ocr: OcrStats | None, warnings: list[str]) -> FileOutcome:
+    """The outcome of an extracted file, with its OCR figures; low-confidence pages also go to `warnings`."""
+    if ocr is None:
+        return FileOutcome(rel, status, chunks=chunks)
+    low = tuple(page for page, _ in ocr.low_confidence)
+    if low:
+        pages = ", ".join(f"{page} ({confidence:.2f})" for page, confidence in ocr.low_confidence)
+        warnings.append(f"{rel}: low OCR confidence on page(s) {pages}: check the text of these pages")
+    return FileOutcome(rel, status, chunks=chunks, ocr_pages=ocr.pages, ocr_cached=ocr.cached, ocr_low=low)
 
 
 def _now() -> str:
@@ -160,7 +177,7 @@ class _Run:
             report.model_note = spec.reason
             self.prog.note(spec.reason)
 
-        self._extract(todo, catalog, current_docs, members, report)
+        early = self._extract(todo, catalog, current_docs, members, report, spec)
         t = self._lap("extract", t)
         if not members and not current:
             return self._finish(run_id, report, "empty")
@@ -175,8 +192,9 @@ class _Run:
 
         items = [(r["embed_hash"], index_text(r["text"], json.loads(r["heading_path"]))) for r in chunk_rows]
         self.prog.stage("embedding", len(items))
-        report.embedded = embed_missing(self.conn, spec, items, batch_size=self.opts.batch_size,
-                                        on_batch=lambda n: self.prog.advance(n))
+        self.prog.advance(early, "embedded during extraction")
+        report.embedded = early + embed_missing(self.conn, spec, items, batch_size=self.opts.batch_size,
+                                                on_batch=lambda n: self.prog.advance(n))
         t = self._lap("embed", t)
 
         vectors = self._vectors(version_id, spec.name, len(chunk_rows))
@@ -213,6 +231,8 @@ class _Run:
     def _meta_hash(self, path: Path, rel: str, catalog: Catalog) -> str:
         fingerprint = declared_fingerprint(path, rel, catalog)
         settings = f"{PIPELINE_VERSION}/{self.max_chars}/{self.overlap}"
+        if not self.opts.ocr:  # files read without OCR are read again once OCR is back on
+            settings += "/no-ocr"
         return hashlib.sha1(f"{settings}\n{fingerprint}".encode()).hexdigest()
 
     def _failed(self, report: IngestReport, members: dict[str, int], rel: str, reason: str,
@@ -235,27 +255,41 @@ class _Run:
         return spec
 
     def _extract(self, todo: list[tuple[Path, str, str, str]], catalog: Catalog,
-                 current_docs: dict[str, sqlite3.Row], members: dict[str, int], report: IngestReport) -> None:
+                 current_docs: dict[str, sqlite3.Row], members: dict[str, int], report: IngestReport,
+                 spec: ModelSpec) -> int:
+        """Extract the files to do; their passages are embedded meanwhile. Returns how many were embedded."""
         if not todo:
-            return
+            return 0
+        from .embed import EarlyEmbedder
+
         self.prog.stage("extracting", len(todo))
+        ocr = OcrSettings(cache_dir(self.data.root)) if self.opts.ocr else None
         worker = ExtractWorker(max_chars=self.max_chars, overlap=self.overlap,
-                               timeout_s=self.opts.timeout_s, memory_mb=self.opts.memory_mb)
-        with worker:
+                               timeout_s=self.opts.timeout_s, memory_mb=self.opts.memory_mb, ocr=ocr)
+        with worker, EarlyEmbedder(self.conn, spec, batch_size=self.opts.batch_size) as early:
             for path, rel, meta_hash, status in todo:
                 prev = current_docs.get(rel)
                 try:
-                    doc_id, n = self._extract_one(worker, path, rel, meta_hash, catalog)
+                    doc_id, n, stats = self._extract_one(worker, path, rel, meta_hash, catalog)
                 except (ExtractionError, ConfigError) as exc:
                     reason = exc.reason if isinstance(exc, ExtractionError) else str(exc)
                     self._failed(report, members, rel, reason, prev)
                 else:
                     members[rel] = doc_id
-                    report.outcomes.append(FileOutcome(rel, status, chunks=n))
+                    report.outcomes.append(_outcome(rel, status, n, stats, report.warnings))
+                    early.add(self._embed_items(doc_id))
                 self.prog.advance(1, rel)
+        return early.embedded
+
+    def _embed_items(self, document_id: int) -> list[tuple[str, str]]:
+        """(embedding cache key, embedded text) of each passage of a document."""
+        rows = self.conn.execute(
+            "SELECT embed_hash, text, heading_path FROM chunks WHERE document_id = ? ORDER BY ordinal", (document_id,)
+        ).fetchall()
+        return [(r["embed_hash"], index_text(r["text"], json.loads(r["heading_path"]))) for r in rows]
 
     def _extract_one(self, worker: ExtractWorker, path: Path, rel: str, meta_hash: str,
-                     catalog: Catalog) -> tuple[int, int]:
+                     catalog: Catalog) -> tuple[int, int, OcrStats | None]:
         try:
             before = path.stat()
             content_hash = _file_hash(path)
@@ -267,8 +301,12 @@ class _Run:
             (rel, content_hash, meta_hash),
         ).fetchone()
         if reuse is not None:  # left by an interrupted run: nothing to extract again
-            return int(reuse["id"]), int(reuse["n"])
-        result = worker.process(path)
+            return int(reuse["id"]), int(reuse["n"]), None
+
+        def ocr_progress(p: OcrProgress) -> None:
+            self.prog.advance(0, f"{rel} · OCR {p.done}/{p.total}")
+
+        result = worker.process(path, on_progress=ocr_progress)
         try:
             after = path.stat()
         except FileNotFoundError:
@@ -276,7 +314,8 @@ class _Run:
         if (after.st_size, after.st_mtime) != (before.st_size, before.st_mtime):
             raise ExtractionError(rel, "file changed during ingestion; run ingest again")
         meta = resolve_meta(path, rel, catalog, result.extracted)
-        return self._store_document(path, rel, content_hash, meta_hash, before, meta, result), len(result.chunks)
+        doc_id = self._store_document(path, rel, content_hash, meta_hash, before, meta, result)
+        return doc_id, len(result.chunks), result.ocr
 
     def _store_document(self, path: Path, rel: str, content_hash: str, meta_hash: str, stat: object,
                         meta: object, result: Extraction) -> int:

@@ -15,13 +15,17 @@ STATUSES = ("added", "updated", "unchanged", "removed", "failed", "skipped")
 @dataclass(frozen=True)
 class FileOutcome:
     """What happened to one file. `reason` explains failures and skips; `kept_previous` is True when a
-    failed file's earlier version stays searchable."""
+    failed file's earlier version stays searchable. `ocr_pages` pages were OCR'd, `ocr_cached` more
+    were taken from the OCR cache, and `ocr_low` lists pages below the OCR confidence threshold."""
 
     path: str
     status: str
     reason: str = ""
     chunks: int = 0
     kept_previous: bool = False
+    ocr_pages: int = 0
+    ocr_cached: int = 0
+    ocr_low: tuple[int, ...] = ()
 
 
 @dataclass
@@ -53,6 +57,16 @@ class IngestReport:
     def changed(self) -> bool:
         return any(o.status in {"added", "updated", "removed"} for o in self.outcomes)
 
+    def ocr_summary(self) -> str:
+        """One line on OCR ("OCR: 12 pages in 2 files, 3 from cache; low confidence: a.pdf p4"), or ""."""
+        files = [o for o in self.outcomes if o.ocr_pages or o.ocr_cached]
+        if not files:
+            return ""
+        pages = sum(o.ocr_pages + o.ocr_cached for o in files)
+        line = f"OCR: {pages} page(s) in {len(files)} file(s), {sum(o.ocr_cached for o in files)} from cache"
+        low = [f"{o.path} p{','.join(map(str, o.ocr_low))}" for o in files if o.ocr_low]
+        return line + (f"; low confidence: {'; '.join(low)}" if low else "")
+
     @property
     def exit_code(self) -> int:
         """0 when every file succeeded, EXIT_FAILED_FILES when some failed."""
@@ -63,4 +77,7 @@ class IngestReport:
         out = asdict(self)
         out["summary"] = {s: self.count(s) for s in STATUSES}
         out["exit_code"] = self.exit_code
+        out["ocr"] = {"pages": sum(o.ocr_pages for o in self.outcomes),
+                      "cached": sum(o.ocr_cached for o in self.outcomes),
+                      "low_confidence": {o.path: list(o.ocr_low) for o in self.outcomes if o.ocr_low}}
         return out

@@ -52,14 +52,19 @@ def cli() -> None:
               help="Maximum passage length in characters [default: the index's setting, else 320].")
 @click.option("--overlap", type=int, default=None,
               help="Characters of whole sentences repeated between passages [default: the index's, else 60].")
-@click.option("--timeout", "timeout_s", type=float, default=None, help="Seconds allowed to extract one file.")
+@click.option("--timeout", "timeout_s", type=float, default=None,
+              help="Seconds allowed to extract one file [default: 120, plus 20 per page to OCR].")
+@click.option("--no-ocr", is_flag=True,
+              help="Do not OCR scanned PDF pages (they are reported as having no text).")
 @json_option
 def ingest(paths: tuple[Path, ...], data_dir: Path | None, model: str | None, rebuild: bool,
-           chunk_size: int | None, overlap: int | None, timeout_s: float | None, as_json: bool) -> None:
+           chunk_size: int | None, overlap: int | None, timeout_s: float | None, no_ocr: bool,
+           as_json: bool) -> None:
     """Index the documents under PATHS (default: corpus/) into the data dir, incrementally.
 
     Unchanged files are skipped, changed ones re-read, removed ones dropped; the new index version
     is published atomically. Exit status 3 when some files failed (they are listed with reasons).
+    PDF pages without a text layer are OCR'd (cached in <data-dir>/ocr-cache/) unless --no-ocr.
 
     Example: studykb ingest corpus --data-dir data
     """
@@ -70,7 +75,7 @@ def ingest(paths: tuple[Path, ...], data_dir: Path | None, model: str | None, re
 
     defaults = IngestOptions()
     opts = IngestOptions(model=model, rebuild=rebuild, max_chars=chunk_size, overlap=overlap,
-                         timeout_s=timeout_s or defaults.timeout_s)
+                         timeout_s=timeout_s or defaults.timeout_s, ocr=not no_ocr)
     with RichProgress(enabled=not as_json) as progress:
         report = run_ingest(list(paths) or [Path("corpus")], _data(data_dir), opts, progress)
     if as_json:

@@ -74,6 +74,10 @@ def print_report(report: IngestReport) -> None:
             console.print(f"  [red]failed[/]  {escape(o.path)}: {escape(o.reason)}{kept}")
         elif o.status == "skipped":
             console.print(f"  [dim]skipped[/] {escape(o.path)}: {escape(o.reason)}")
+    if report.ocr_summary():
+        console.print(escape(report.ocr_summary()))
+    for warning in report.warnings:
+        console.print(f"  [yellow]warning[/] {escape(warning)}")
     if report.model_note:
         console.print(f"[yellow]Model:[/] {escape(report.model_note)}")
     action = "unchanged" if not report.changed and report.version == report.previous_version else "published"

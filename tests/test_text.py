@@ -74,3 +74,21 @@ def test_missing_maintainer_dictionary_is_a_clear_error(monkeypatch: pytest.Monk
     monkeypatch.setenv(text.USER_DICT_ENV, "/nonexistent/dict.txt")
     with pytest.raises(Exception, match="/nonexistent/dict.txt"):
         text.tokenize("学习")
+
+
+@pytest.mark.parametrize(
+    ("sample", "query"),
+    [
+        ("推进中国式现代化，坚持新时代党的建设总要求。中国式现代化是人口规模巨大的现代化。", "中国式现代化 建设"),
+        ("学习浦江经验和千万工程。\r\n浦江经验来自基层，ABC-2023 年的材料。", "浦江经验 abc 材料"),
+        ("没有任何相关的词。", "中国式现代化"),
+        ("㐀字单独出现，后接汉字㐀。", "㐀"),
+    ],
+    ids=["user-dict-terms", "crlf-and-ascii", "no-match", "ext-a-outside-word-runs"],
+)
+def test_find_words_equals_filtering_the_full_segmentation(sample: str, query: str) -> None:
+    folded, words = text.segment_folded(sample)
+    terms = set(text.tokenize(query)) | set(query.split())
+    expected = [(s, e) for s, e in words if folded[s:e] in terms]
+    assert text.find_words(folded, terms) == expected
+    assert text.find_words(folded, set()) == []

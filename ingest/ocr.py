@@ -1,0 +1,290 @@
+"""OCR of PDF pages without a text layer: page images, a cache by image hash, and the blocks they yield.
+
+OCR is active only inside `ocr_session(...)` (the ingest worker opens one per file when OCR is on);
+plain `extract(path)` calls never load the OCR engine. Heavy modules (RapidOCR, OpenCV, NumPy,
+pypdfium2) are imported on first use.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from studykb.errors import StudyKBError
+
+from .clean import collapse_spaces, normalize_width, strip_page_furniture
+from .ocr_cache import CACHE_DIR_NAME, OcrCache, cache_dir
+from .ocr_engine import ENGINE_TAG, PageLines, recognise
+from .ocr_layout import Paragraph, reading_order
+from .ocr_pages import PageImages, has_content, image_hash, is_blank
+from .records import Block
+
+__all__ = [
+    "CACHE_DIR_NAME",
+    "MAX_OCR_PAGES",
+    "MIN_TEXT_CHARS",
+    "OCR_SECONDS_PER_PAGE",
+    "OCR_STALL_S",
+    "OcrProgress",
+    "OcrSession",
+    "OcrSettings",
+    "OcrStats",
+    "cache_dir",
+    "fix_punctuation",
+    "image_hash",
+    "needs_ocr",
+    "ocr_active",
+    "ocr_scanned_pages",
+    "ocr_session",
+]
+
+#: A page with fewer non-space characters than this in its text layer is OCR'd.
+MIN_TEXT_CHARS = 10
+#: Pages whose mean recognition confidence is below this are listed in the ingest report.
+LOW_CONFIDENCE = 0.8
+#: Extra seconds the worker allows a file for each page it has to OCR (a dense A4 page takes about
+#: 5-15 s of CPU on a 2-core machine; the rest is headroom for a busy machine).
+OCR_SECONDS_PER_PAGE = 20.0
+#: After each OCR'd page the worker leaves at least this many seconds for the next one.
+OCR_STALL_S = 60.0
+#: At most this many pages of one file are OCR'd (a 1000-page scan takes over an hour here).
+MAX_OCR_PAGES = 1000
+# Running headers and footers are short: a longer paragraph repeated at the top of pages stays.
+_FURNITURE_CHARS = 40
+# ASCII punctuation the recogniser puts next to Chinese characters, and its full-width form.
+_FULL_WIDTH = {",": "，", ";": "；", ":": "：", "?": "？", "!": "！"}
+_HAN = r"[\u3400-\u9fff\uf900-\ufaff]"
+_PUNCT_NEAR_HAN = re.compile(rf"(?<={_HAN})[,;:?!]|[,;:?!](?={_HAN})")
+
+_SESSION: ContextVar[OcrSession | None] = ContextVar("studykb_ocr_session", default=None)
+
+
+def fix_punctuation(text: str) -> str:
+    """OCR text with ASCII , ; : ? ! next to Chinese characters made full-width, and straight double
+    quotes in Chinese text paired as “ and ” (the recogniser often reads ” as ").
+
+    Example: fix_punctuation('“两个确立"的意义,要深刻领会') == "“两个确立”的意义，要深刻领会"
+    """
+    text = _PUNCT_NEAR_HAN.sub(lambda m: _FULL_WIDTH[m.group()], text)
+    if '"' not in text or not re.search(_HAN, text):
+        return text
+    out: list[str] = []
+    depth = 0
+    for char in text:
+        if char == '"':
+            char = "”" if depth else "“"
+        if char == "“":
+            depth += 1
+        elif char == "”":
+            depth = max(0, depth - 1)
+        out.append(char)
+    return "".join(out)
+
+
+def needs_ocr(text: str) -> bool:
+    """True when a page's text layer has fewer than MIN_TEXT_CHARS non-space characters."""
+    return sum(not c.isspace() for c in text) < MIN_TEXT_CHARS
+
+
+@dataclass(frozen=True)
+class OcrSettings:
+    """How OCR runs: where results are cached (None: no cache) and the low-confidence threshold."""
+
+    cache_dir: Path | None = None
+    low_confidence: float = LOW_CONFIDENCE
+
+
+@dataclass(frozen=True)
+class OcrProgress:
+    """A progress message: `done` of `total` pages of a file OCR'd (done == 0: OCR is about to start)."""
+
+    total: int
+    done: int = 0
+    page: int | None = None
+    cached: bool = False
+
+
+@dataclass(frozen=True)
+class OcrStats:
+    """What OCR did for one file: pages read by the engine, served from the cache, found blank,
+    and the pages below the confidence threshold as (page, mean confidence)."""
+
+    pages: int = 0
+    cached: int = 0
+    blank: int = 0
+    low_confidence: tuple[tuple[int, float], ...] = ()
+    seconds: float = 0.0
+
+    def __repr__(self) -> str:
+        low = len(self.low_confidence)
+        return f"OcrStats({self.pages} OCR'd, {self.cached} cached, {self.blank} blank, {low} low)"
+
+
+class OcrSession:
+    """OCR for the files extracted inside one `ocr_session`: settings, cache and per-file figures."""
+
+    def __init__(self, settings: OcrSettings, notify: Callable[[OcrProgress], None] | None = None) -> None:
+        self.settings = settings
+        self.notify = notify or (lambda progress: None)
+        self._pages = self._cached = self._blank = 0
+        self._low: list[tuple[int, float]] = []
+        self._seconds = 0.0
+
+    def stats(self) -> OcrStats:
+        """The figures so far."""
+        return OcrStats(self._pages, self._cached, self._blank, tuple(self._low), round(self._seconds, 3))
+
+    def read_pdf(
+        self, reader: Any, path: Path, password: str | None, numbers: list[int], warnings: list[str]
+    ) -> dict[int, tuple[Block, ...]]:
+        """OCR the 1-based pages `numbers` of the PDF at `path` (open in pypdf `reader`); the blocks of
+        each page with text.
+
+        Appends to `warnings`: which pages were OCR'd and their mean confidence, pages turned to
+        read them, and pages below the confidence threshold.
+        """
+        started = time.perf_counter()
+        self.notify(OcrProgress(total=len(numbers)))
+        pages: dict[int, list[Paragraph]] = {}
+        confidences: dict[int, float] = {}
+        turned: list[str] = []
+        with PageImages(reader, path, password) as source:
+            for done, number in enumerate(numbers, start=1):
+                try:
+                    result, hit = self._page(source, number)
+                except (MemoryError, StudyKBError):  # the memory cap, or OCR not installed: the file fails
+                    raise
+                except Exception as exc:  # one unreadable page image costs that page, not the file
+                    warnings.append(f"page {number}: OCR failed ({type(exc).__name__}: {str(exc)[:120]})")
+                    result, hit = None, False
+                self.notify(OcrProgress(len(numbers), done, number, cached=hit))
+                if result is None:
+                    continue
+                if result.orientation != "upright":
+                    turned.append(f"{number} ({result.orientation})")
+                if not result.lines:
+                    continue
+                pages[number] = reading_order(result.lines)
+                confidences[number] = statistics.fmean(line.confidence for line in result.lines)
+        self._seconds += time.perf_counter() - started
+        blocks = _blocks(pages)
+        if confidences:
+            mean = statistics.fmean(confidences.values())
+            warnings.append(f"OCR on page(s) {_ranges(sorted(confidences))} (mean confidence {mean:.2f})")
+        if turned:
+            warnings.append(f"OCR turned page(s) {', '.join(turned)} to read them")
+        low = [(n, c) for n, c in sorted(confidences.items()) if c < self.settings.low_confidence]
+        if low:
+            self._low += low
+            listed = ", ".join(f"{n} ({c:.2f})" for n, c in low)
+            threshold = self.settings.low_confidence
+            warnings.append(
+                f"low OCR confidence (below {threshold:.2f}) on page(s) {listed}: "
+                "check the text of these pages"
+            )
+        return blocks
+
+    def _page(self, source: PageImages, number: int) -> tuple[PageLines | None, bool]:
+        """OCR lines of page `number` (None for a blank page) and whether they came from the cache."""
+        image = source.image(number)
+        if is_blank(image):
+            self._blank += 1
+            return None, False
+        cache = OcrCache(self.settings.cache_dir, ENGINE_TAG) if self.settings.cache_dir else None
+        key = image_hash(image)
+        cached = cache.get(key) if cache is not None else None
+        if cached is not None:
+            self._cached += 1
+            return cached, True
+        result = recognise(image)
+        self._pages += 1
+        if cache is not None:
+            cache.put(key, result)
+        return result, False
+
+
+@contextmanager
+def ocr_session(
+    settings: OcrSettings, notify: Callable[[OcrProgress], None] | None = None
+) -> Iterator[OcrSession]:
+    """Turn OCR on for PDF extraction inside the block; the session collects the figures.
+
+    Example: with ocr_session(OcrSettings(cache_dir(data))) as s: extract(path); s.stats().pages
+    """
+    session = OcrSession(settings, notify)
+    token = _SESSION.set(session)
+    try:
+        yield session
+    finally:
+        _SESSION.reset(token)
+
+
+def ocr_active() -> bool:
+    """True inside an `ocr_session`."""
+    return _SESSION.get() is not None
+
+
+def ocr_scanned_pages(
+    reader: Any, path: Path, password: str | None, texts: list[str], warnings: list[str]
+) -> dict[int, tuple[Block, ...]]:
+    """The OCR blocks of the pages of `texts` (page text layers) that need OCR; {} when OCR is off.
+
+    This is the hook `ingest.pdf.extract_pdf` calls with its pypdf `reader`. Pages without any
+    content (no content stream) are blank and skipped; at most MAX_OCR_PAGES pages are OCR'd per
+    file (a warning names the rest). Pages that OCR finds no text on are absent from the result.
+    """
+    session = _SESSION.get()
+    if session is None:
+        return {}
+    numbers = [n for n, text in enumerate(texts, start=1) if needs_ocr(text) and has_content(reader, n)]
+    if len(numbers) > MAX_OCR_PAGES:
+        warnings.append(
+            f"OCR limited to {MAX_OCR_PAGES} pages: page(s) {_ranges(numbers[MAX_OCR_PAGES:])} were not read"
+        )
+        numbers = numbers[:MAX_OCR_PAGES]
+    return session.read_pdf(reader, path, password, numbers, warnings) if numbers else {}
+
+
+def _blocks(pages: dict[int, list[Paragraph]]) -> dict[int, tuple[Block, ...]]:
+    """Blocks of the OCR'd pages: running headers/footers and page numbers dropped, text normalised
+    and its punctuation repaired (`fix_punctuation`)."""
+    numbers = sorted(pages)
+    kept = strip_page_furniture([[p.text for p in pages[n]] for n in numbers])
+    out: dict[int, tuple[Block, ...]] = {}
+    for number, texts in zip(numbers, kept, strict=True):
+        remaining = iter(texts)
+        want = next(remaining, None)
+        blocks: list[Block] = []
+        for paragraph in pages[number]:
+            if paragraph.text == want:
+                want = next(remaining, None)
+            elif len(paragraph.text) <= _FURNITURE_CHARS:
+                continue  # a running header/footer or page number
+
+            text = fix_punctuation(collapse_spaces(normalize_width(paragraph.text)))
+            if text:
+                blocks.append(Block(text, page=number, ocr_confidence=round(paragraph.confidence, 4)))
+        if blocks:
+            out[number] = tuple(blocks)
+    return out
+
+
+def _ranges(numbers: list[int]) -> str:
+    """1, 2, 3, 5 → "1-3, 5"."""
+    parts: list[str] = []
+    start = prev = numbers[0]
+    for n in [*numbers[1:], None]:
+        if n is not None and n == prev + 1:
+            prev = n
+            continue
+        parts.append(f"{start}-{prev}" if prev > start else str(start))
+        if n is not None:
+            start = prev = n
+    return ", ".join(parts)
