@@ -94,6 +94,8 @@ def test_a_chinese_query_in_chromium_shows_a_result_with_a_page_citation(server:
             citation = page.get_by_text(re.compile(r"第\d+(–\d+)?页")).first
             citation.wait_for(timeout=120_000)
             card = citation.locator("xpath=ancestor::div[@data-testid='stVerticalBlock'][1]")
+            # Streamlit streams a card's elements in: wait for its buttons, not only its citation.
+            card.get_by_role("button", name=re.compile("阅读原文")).wait_for(timeout=60_000)
             assert "阅读原文" in card.inner_text()
             page.screenshot(path=str(tmp_path / "search.png"))
         finally:
