@@ -18,8 +18,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import numpy as np
-
 from studykb.db import connect, write
 from studykb.errors import ConfigError, ExtractionError, IndexMismatchError
 from studykb.layout import DataDir
@@ -30,9 +28,11 @@ from .metadata import Catalog, declared_fingerprint, resolve_meta
 from .ocr import OcrProgress, OcrSettings, OcrStats, cache_dir
 from .report import FileOutcome, IngestReport
 from .scan import scan
-from .worker import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_S, ExtractWorker, Extraction, index_text
+from .worker import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_S, Extraction, ExtractWorker, index_text
 
 if TYPE_CHECKING:
+    import numpy as np
+
     from studykb.models import ModelSpec
 
 __all__ = ["IngestOptions", "Progress", "ingest"]
@@ -197,6 +197,8 @@ class _Run:
                                                 on_batch=lambda n: self.prog.advance(n))
         t = self._lap("embed", t)
 
+        import numpy as np  # here, not at the top: a no-op run never needs it
+
         vectors = self._vectors(version_id, spec.name, len(chunk_rows))
         from .version import write_version
 
@@ -239,7 +241,8 @@ class _Run:
                 prev: sqlite3.Row | None) -> None:
         if prev is not None:
             members[rel] = prev["id"]
-        report.outcomes.append(FileOutcome(rel, "failed", reason.splitlines()[0], kept_previous=prev is not None))
+        reason = reason.splitlines()[0]
+        report.outcomes.append(FileOutcome(rel, "failed", reason, kept_previous=prev is not None))
 
     def _model(self, current: str | None, current_model: str | None):  # type: ignore[no-untyped-def]
         from studykb.models import resolve_model, spec_for_index
@@ -284,7 +287,8 @@ class _Run:
     def _embed_items(self, document_id: int) -> list[tuple[str, str]]:
         """(embedding cache key, embedded text) of each passage of a document."""
         rows = self.conn.execute(
-            "SELECT embed_hash, text, heading_path FROM chunks WHERE document_id = ? ORDER BY ordinal", (document_id,)
+            "SELECT embed_hash, text, heading_path FROM chunks WHERE document_id = ? ORDER BY ordinal",
+            (document_id,),
         ).fetchall()
         return [(r["embed_hash"], index_text(r["text"], json.loads(r["heading_path"]))) for r in rows]
 
@@ -361,7 +365,8 @@ class _Run:
         name = f"v{run_id:06d}"
         with write(self.conn):
             cur = self.conn.execute(
-                "INSERT INTO index_versions(name, state, model, dim) VALUES (?, 'building', ?, 0)", (name, model)
+                "INSERT INTO index_versions(name, state, model, dim) VALUES (?, 'building', ?, 0)",
+                (name, model),
             )
             version_id = int(cur.lastrowid or 0)
             self.conn.executemany(
@@ -371,6 +376,8 @@ class _Run:
         return version_id, name
 
     def _vectors(self, version_id: int, model: str, n: int) -> np.ndarray:
+        import numpy as np
+
         rows = self.conn.execute(
             "SELECT e.vector FROM chunks c JOIN version_documents v ON v.document_id = c.document_id "
             "JOIN embeddings e ON e.embed_hash = c.embed_hash AND e.model = ? WHERE v.version_id = ? "
@@ -381,6 +388,7 @@ class _Run:
             raise RuntimeError(f"{n - len(rows)} passages have no cached embedding")
         if not rows:
             from studykb.models import spec_for_index
+
             from .embed import encode
 
             return np.zeros((0, encode(spec_for_index(model), ["维度"]).shape[1]), dtype=np.float32)
@@ -414,7 +422,7 @@ class _Run:
             except (OSError, ValueError):
                 stored = {}
         max_chars = self.opts.max_chars or stored.get("max_chars", DEFAULT_MAX_CHARS)
-        overlap = self.opts.overlap if self.opts.overlap is not None else stored.get("overlap", DEFAULT_OVERLAP)
+        overlap = stored.get("overlap", DEFAULT_OVERLAP) if self.opts.overlap is None else self.opts.overlap
         from .chunk import chunk
 
         chunk([], max_chars=max_chars, overlap=overlap)  # validates: ConfigError before any work

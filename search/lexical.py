@@ -45,9 +45,41 @@ class LexicalIndex:
     def search(
         self, tokens: Sequence[str], k: int, mask: np.ndarray | None = None
     ) -> list[tuple[int, float]]:
-        """Top-k (position, score) with score > 0; `mask` (0/1 per position) restricts candidates."""
+        """Top-k (position, score) with score > 0, best first; `mask` (0/1 per position) restricts
+        candidates.
+
+        Scores are bm25s's precomputed ones, summed here rather than by `BM25.retrieve`: its top-k
+        selection runs `argpartition` over every passage, which on the mostly-zero score vector of
+        a large corpus cost ~10 ms a query at 100k passages here; selecting among the passages that contain a
+        query term gives the same hits (ties by position) at a fraction of the time.
+        """
         if not tokens or self.size == 0 or k <= 0:
             return []
+        if self._bm25.nonoccurrence_array is not None:  # BM25L/BM25+ score every passage: use bm25s
+            return self._retrieve(tokens, k, mask)
+        scores = self._sum(tokens)
+        if mask is not None:
+            scores *= mask[: len(scores)]
+        found = np.flatnonzero(scores > 0)
+        if len(found) > k:
+            found = found[np.argpartition(scores[found], -k)[-k:]]
+        order = found[np.lexsort((found, -scores[found]))]
+        return [(int(i), float(scores[i])) for i in order]
+
+    def _sum(self, tokens: Sequence[str]) -> np.ndarray:
+        """BM25 score of every passage: the sum of each query term's precomputed column (as bm25s)."""
+        matrix = self._bm25.scores
+        data, indices, indptr = matrix["data"], matrix["indices"], matrix["indptr"]
+        vocab = self._bm25.vocab_dict
+        scores = np.zeros(matrix["num_docs"], dtype=np.float32)
+        for token in tokens:  # a repeated term counts again, as in bm25s
+            column = vocab.get(token)
+            if column is not None:
+                start, end = indptr[column], indptr[column + 1]
+                scores[indices[start:end]] += data[start:end]  # positions are unique within a column
+        return scores[: self.size]
+
+    def _retrieve(self, tokens: Sequence[str], k: int, mask: np.ndarray | None) -> list[tuple[int, float]]:
         k = min(k, self.size)
         docs, scores = self._bm25.retrieve(
             [list(tokens)], k=k, show_progress=False, weight_mask=mask, n_threads=0

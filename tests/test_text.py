@@ -79,7 +79,10 @@ def test_missing_maintainer_dictionary_is_a_clear_error(monkeypatch: pytest.Monk
 @pytest.mark.parametrize(
     ("sample", "query"),
     [
-        ("推进中国式现代化，坚持新时代党的建设总要求。中国式现代化是人口规模巨大的现代化。", "中国式现代化 建设"),
+        (
+            "推进中国式现代化，坚持新时代党的建设总要求。中国式现代化是人口规模巨大的现代化。",
+            "中国式现代化 建设",
+        ),
         ("学习浦江经验和千万工程。\r\n浦江经验来自基层，ABC-2023 年的材料。", "浦江经验 abc 材料"),
         ("没有任何相关的词。", "中国式现代化"),
         ("㐀字单独出现，后接汉字㐀。", "㐀"),
