@@ -100,7 +100,8 @@ def status(data_dir: Path | None, as_json: bool) -> None:
         _print_json(info)
         return
     for key, value in info.items():
-        click.echo(f"{key:>16}: {value if not isinstance(value, dict) else json.dumps(value, ensure_ascii=False)}")
+        shown = json.dumps(value, ensure_ascii=False) if isinstance(value, dict) else value
+        click.echo(f"{key:>16}: {shown}")
 
 
 @cli.command()
@@ -175,7 +176,8 @@ def search(query: str | None, data_dir: Path | None, k: int, filters: tuple[str,
 @cli.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
 @data_dir_option
 @click.option("--port", type=int, default=8501, show_default=True, help="Port to listen on.")
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind (127.0.0.1 = this machine only).")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to bind (127.0.0.1 = this machine only).")
 @click.argument("streamlit_args", nargs=-1, type=click.UNPROCESSED)
 def serve(data_dir: Path | None, port: int, host: str, streamlit_args: tuple[str, ...]) -> None:
     """Start the web app (Streamlit). Extra options are passed on to `streamlit run`.
