@@ -25,6 +25,7 @@ from .ocr_engine import ENGINE_TAG, PageLines, recognise
 from .ocr_layout import Paragraph, reading_order
 from .ocr_pages import PageImages, has_content, image_hash, is_blank
 from .records import Block
+from .report import page_ranges
 
 __all__ = [
     "CACHE_DIR_NAME",
@@ -177,7 +178,7 @@ class OcrSession:
         blocks = _blocks(pages)
         if confidences:
             mean = statistics.fmean(confidences.values())
-            warnings.append(f"OCR on page(s) {_ranges(sorted(confidences))} (mean confidence {mean:.2f})")
+            warnings.append(f"OCR on page(s) {page_ranges(sorted(confidences))} (mean confidence {mean:.2f})")
         if turned:
             warnings.append(f"OCR turned page(s) {', '.join(turned)} to read them")
         low = [(n, c) for n, c in sorted(confidences.items()) if c < self.settings.low_confidence]
@@ -246,7 +247,8 @@ def ocr_scanned_pages(
     numbers = [n for n, text in enumerate(texts, start=1) if needs_ocr(text) and has_content(reader, n)]
     if len(numbers) > MAX_OCR_PAGES:
         warnings.append(
-            f"OCR limited to {MAX_OCR_PAGES} pages: page(s) {_ranges(numbers[MAX_OCR_PAGES:])} were not read"
+            f"OCR limited to {MAX_OCR_PAGES} pages: "
+            f"page(s) {page_ranges(numbers[MAX_OCR_PAGES:])} were not read"
         )
         numbers = numbers[:MAX_OCR_PAGES]
     return session.read_pdf(reader, path, password, numbers, warnings) if numbers else {}
@@ -275,16 +277,3 @@ def _blocks(pages: dict[int, list[Paragraph]]) -> dict[int, tuple[Block, ...]]:
             out[number] = tuple(blocks)
     return out
 
-
-def _ranges(numbers: list[int]) -> str:
-    """1, 2, 3, 5 → "1-3, 5"."""
-    parts: list[str] = []
-    start = prev = numbers[0]
-    for n in [*numbers[1:], None]:
-        if n is not None and n == prev + 1:
-            prev = n
-            continue
-        parts.append(f"{start}-{prev}" if prev > start else str(start))
-        if n is not None:
-            start = prev = n
-    return ", ".join(parts)

@@ -11,6 +11,7 @@ from ingest.clean import clean_pages, iso_date
 from ingest.decode import is_common_han
 from ingest.ocr import ocr_active, ocr_scanned_pages
 from ingest.records import Block, Extracted
+from ingest.report import page_ranges
 from studykb.errors import ExtractionError
 
 __all__ = ["extract_pdf", "garble_share", "looks_garbled"]
@@ -115,7 +116,7 @@ def extract_pdf(path: Path) -> Extracted:
             raise ExtractionError(path, "no text layer, and OCR found no text (blank or unreadable scan?)")
         raise ExtractionError(path, "no text layer (scanned?)")
     if empty:
-        warnings.append(f"no text on page(s) {_ranges(empty)} (blank or scanned)")
+        warnings.append(f"no text on page(s) {page_ranges(empty)} (blank or scanned)")
     cleaned = clean_pages(["" if n in ocr_blocks else text for n, text in enumerate(texts, start=1)])
     blocks = tuple(
         block
@@ -234,16 +235,3 @@ def _one_line(exc: BaseException) -> str:
     text = " ".join(str(exc).split()) or type(exc).__name__
     return text[:200]
 
-
-def _ranges(numbers: list[int]) -> str:
-    """1, 2, 3, 5 → "1-3, 5"."""
-    parts: list[str] = []
-    start = prev = numbers[0]
-    for n in [*numbers[1:], None]:
-        if n is not None and n == prev + 1:
-            prev = n
-            continue
-        parts.append(f"{start}-{prev}" if prev > start else str(start))
-        if n is not None:
-            start = prev = n
-    return ", ".join(parts)

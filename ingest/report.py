@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-__all__ = ["EXIT_FAILED_FILES", "FileOutcome", "IngestReport"]
+__all__ = ["EXIT_FAILED_FILES", "FileOutcome", "IngestReport", "page_ranges"]
 
 #: Exit status of `studykb ingest` when some files failed (the rest was indexed and published).
 EXIT_FAILED_FILES = 3
@@ -81,3 +81,17 @@ class IngestReport:
                       "cached": sum(o.ocr_cached for o in self.outcomes),
                       "low_confidence": {o.path: list(o.ocr_low) for o in self.outcomes if o.ocr_low}}
         return out
+
+
+def page_ranges(numbers: list[int]) -> str:
+    """Page numbers for a report line, runs collapsed: [1, 2, 3, 5] → "1-3, 5"."""
+    parts: list[str] = []
+    start = prev = numbers[0]
+    for n in [*numbers[1:], None]:
+        if n is not None and n == prev + 1:
+            prev = n
+            continue
+        parts.append(f"{start}-{prev}" if prev > start else str(start))
+        if n is not None:
+            start = prev = n
+    return ", ".join(parts)
