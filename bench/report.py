@@ -4,7 +4,8 @@ Scales: `small` (minutes: 10k-passage corpora, BM25 at 100k, 200-document increm
 `100k` (adds the 100k corpus, 1,000-document incremental), `1m` (adds the 1M corpus and BM25 at
 1M; the first 1M build takes the better part of an hour on 2 cores). Each benchmark runs as its
 own process and leaves its figures as JSON under $STUDYKB_BENCH_CACHE/results-<scale>/; with
---reuse, figures already there are not measured again (to re-render the report).
+--reuse, figures already there are not measured again (to re-render the report), and with
+--only a,b only those are measured while the others come from the last run at this scale.
 
 The embedding-backend benchmark needs its own venv (see bench/backends.py); pass its Python
 with --backends-python, else that section reports what is missing.
@@ -63,16 +64,19 @@ def run_all(scale: str, only: set[str], reuse: bool, backends_python: str | None
     out_dir.mkdir(parents=True, exist_ok=True)
     results: dict[str, Any] = {}
     for name, extra in PLAN[scale].items():
-        if only and name not in only:
-            continue
         json_path = out_dir / f"{name}.json"
         python = backends_python if name == "backends" and backends_python else sys.executable
         command = [python, str(BENCH / f"{name}.py"), *extra, "--json", str(json_path)]
         shown = " ".join(["python", f"bench/{name}.py", *extra])
         if name == "backends":
             shown = "/tmp/stkb-onnx/bin/python bench/backends.py  (own venv, see bench/backends.py)"
-        if reuse and json_path.exists():
-            results[name] = {"command": shown, "figures": json.loads(json_path.read_text()), "seconds": None}
+        if (only and name not in only) or (reuse and json_path.exists()):
+            if json_path.exists():  # figures of an earlier run at this scale
+                results[name] = {
+                    "command": shown,
+                    "figures": json.loads(json_path.read_text()),
+                    "seconds": None,
+                }
             continue
         if name == "backends" and not backends_python:
             results[name] = {
@@ -80,6 +84,7 @@ def run_all(scale: str, only: set[str], reuse: bool, backends_python: str | None
                 "error": "not run: pass --backends-python (needs its own venv)",
             }
             continue
+        json_path.unlink(missing_ok=True)
         print(f"\n### {shlex.join(command)}", flush=True)
         t0 = time.perf_counter()
         proc = subprocess.run(command, cwd=ROOT, check=False)
@@ -306,8 +311,6 @@ def render(results: dict[str, Any], scale: str, mach: dict[str, Any]) -> str:
                 s.get("rss_text_tools_mb", "—"),
                 s["rss_after_queries_mb"],
                 s["index_rss_mb"],
-                s["index_rss_mb_per_million"],
-                s["projected_rss_mb_at_1m"],
                 s["version_disk_mb"],
                 s["disk_faiss.index_mb"],
                 s["disk_bm25_mb"],
@@ -322,15 +325,21 @@ def render(results: dict[str, Any], scale: str, mach: dict[str, Any]) -> str:
                 "+ jieba, OpenCC MB",
                 "RSS after Engine.open + 20 queries MB (target ≤ 1,536 at 1M)",
                 "index share MB",
-                "index MB per 1M",
-                "projected RSS at 1M MB (target 1,536)",
                 "version on disk MB",
                 "faiss.index MB",
                 "bm25/ MB",
                 "SQLite MB",
             ],
             rows,
-        ) + [
+        )
+        if "rss_mb_per_million_passages" in fig:
+            md += [
+                "",
+                f"Growth: {fig['rss_mb_per_million_passages']:,.0f} MB of RSS per million passages "
+                "(between the two largest sizes); projected RSS at 1M: "
+                f"{fig['projected_rss_mb_at_1m']:,.0f} MB (target ≤ 1,536 MB).",
+            ]
+        md += [
             "",
             "RSS of one search process (psutil), sampled after each step; the BM25 arrays are "
             "memory-mapped, so only the pages queries touch count. SQLite holds the passage rows; the "
@@ -338,6 +347,14 @@ def render(results: dict[str, Any], scale: str, mach: dict[str, Any]) -> str:
             "adds both: see the sample-corpus figures in the ingestion section).",
             "",
         ]
+        ing = results.get("ingest", {}).get("figures", {}).get("sample")
+        if ing:
+            md += [
+                f"Sample corpus as ingested: SQLite {ing['sqlite_kb_per_chunk']:.1f} KB and index version "
+                f"{ing['version_kb_per_chunk']:.1f} KB per passage (SQLite also keeps each document's full "
+                "text, the trigram phrase index and the embedding cache).",
+                "",
+            ]
 
     lines, fig = _section(results, "bm25", "BM25 at scale (issue #8)")
     md += lines

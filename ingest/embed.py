@@ -15,6 +15,11 @@ from studykb.models import ModelSpec, load_encoder
 __all__ = ["DEFAULT_BATCH", "EarlyEmbedder", "embed_hash", "embed_missing", "encode"]
 
 DEFAULT_BATCH = 64
+#: EarlyEmbedder sends the longest batch of this many batches' worth of queued texts. Measured
+#: by bench/ingest.py, pipeline ÷ raw encode (sample corpus / 100 generated files; ±0.07 noise):
+#: batches in document order 0.76 / 0.83; window 2: 0.96 / 0.89; window 4: 0.82 / 0.95 (a small
+#: corpus then starts nothing early); sending whenever the model is idle: 0.82 / 0.88.
+SORT_WINDOW = 2
 
 
 def embed_hash(text: str) -> str:
@@ -67,11 +72,11 @@ class EarlyEmbedder:
     Ingestion alternates between waiting for the extraction worker (another process) and embedding;
     torch uses one core here, so running both at once hides extraction behind embedding. The model
     starts loading as soon as the embedder is created. `add(items)` queues (hash, text) pairs that
-    are not cached yet; whenever the model is idle, the longest batch of the queue is encoded on the
-    background thread (while it is busy the queue grows, so batches get texts of similar length and
-    pad less), and its vectors are written to the cache by the caller's thread (the SQLite
-    connection never changes threads) in `add` and `close`. What is still queued at the end is
-    left to `embed_missing`, which sorts it all by length.
+    are not cached yet; once SORT_WINDOW batches' worth are queued, the longest batch of them is
+    encoded on the background thread (texts of similar length pad less), and its vectors are
+    written to the cache by the caller's thread (the SQLite connection never changes threads) in
+    `add` and `close`. What is still queued at the end is left to `embed_missing`, which sorts it
+    all by length.
     """
 
     def __init__(self, conn: sqlite3.Connection, spec: ModelSpec, *, batch_size: int = DEFAULT_BATCH) -> None:
@@ -91,16 +96,13 @@ class EarlyEmbedder:
             if h not in have:
                 self._queued.add(h)
                 self._pending.append((h, t))
-        self._store(wait=False)
-        if not self._running and len(self._pending) >= self.batch_size:
-            # bench/ingest.py, pipeline ÷ raw encode (sample corpus / 100 generated files): batches
-            # in document order 0.76 / 0.83; the longest of 2 batches' worth 0.96 / 0.89; of 4,
-            # 0.82 / 0.95 (nothing starts early on a small corpus); sending when idle gets both.
+        while len(self._pending) >= SORT_WINDOW * self.batch_size:
             self._pending.sort(key=lambda item: -len(item[1]))
             batch, self._pending = self._pending[: self.batch_size], self._pending[self.batch_size :]
             texts = [t for _, t in batch]
             self._running.append(([h for h, _ in batch],
                                   self._pool.submit(encode, self.spec, texts, batch_size=self.batch_size)))
+        self._store(wait=False)
 
     def _store(self, wait: bool) -> None:
         while self._running and (wait or self._running[0][1].done()):

@@ -100,10 +100,15 @@ def is_cjk(char: str) -> bool:
     return bool(_CJK.match(char))
 
 
+@lru_cache(maxsize=1)
+def _shipped_user_dict() -> Path:
+    # Cached: resolving package resources cost ~0.2 ms, and every tokenize/segment call asks.
+    return Path(str(resources.files("studykb") / "userdict.txt"))
+
+
 def user_dict_paths() -> list[Path]:
     """The user dictionaries in load order: the shipped one, then `$STUDYKB_USER_DICT` if set."""
-    shipped = Path(str(resources.files("studykb") / "userdict.txt"))
-    paths = [shipped]
+    paths = [_shipped_user_dict()]
     extra = os.environ.get(USER_DICT_ENV)
     if extra:
         paths.append(Path(extra))
@@ -176,13 +181,14 @@ def find_words(folded: str, words: Collection[str]) -> list[tuple[int, int]]:
         return []
     import jieba
 
+    tokenizer = _jieba()
     spans: list[tuple[int, int]] = []
     pos = 0
     for piece in jieba.re_han_default.split(folded):
         if piece and jieba.re_han_default.match(piece):
             if any(w in piece for w in words):
-                spans += [(pos + s, pos + e) for w, s, e in _jieba().tokenize(piece, mode="default", HMM=True)
-                          if w in words]
+                words_here = tokenizer.tokenize(piece, mode="default", HMM=True)
+                spans += [(pos + s, pos + e) for w, s, e in words_here if w in words]
         else:  # outside word runs jieba yields single characters
             spans += [(pos + i, pos + i + 1) for i, ch in enumerate(piece) if ch in words]
         pos += len(piece)
