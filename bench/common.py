@@ -97,12 +97,22 @@ def machine() -> dict[str, Any]:
                 break
     except OSError:
         pass
+    from importlib.metadata import PackageNotFoundError, version
+
     versions = {}
-    for name in ("torch", "sentence_transformers", "faiss", "bm25s", "jieba", "numpy", "pypdf", "pypdfium2"):
+    for name in (
+        "torch",
+        "sentence-transformers",
+        "faiss-cpu",
+        "bm25s",
+        "jieba",
+        "numpy",
+        "pypdf",
+        "pypdfium2",
+    ):
         try:
-            module = __import__(name)
-            versions[name] = str(getattr(module, "__version__", "?"))
-        except ImportError:
+            versions[name] = version(name)
+        except PackageNotFoundError:
             continue
     return {
         "cpu": cpu,

@@ -182,7 +182,7 @@ def build_version(
     Rows go into the real SQLite schema (documents, chunks, versions; the trigram phrase index and
     the embedding cache are left empty), the index files are written by `ingest.version.write_version`,
     so `search.engine.Engine.open(data_dir)` serves it exactly as it serves an ingested corpus.
-    Returns build timings in seconds (empty when the cached build was reused).
+    Returns the build's timings in seconds (those of the earlier build when it is reused).
     """
     from ingest.version import write_version
     from studykb.db import connect, write
@@ -195,7 +195,7 @@ def build_version(
     marker = data_dir / "bench.json"
     data = DataDir(data_dir)
     if marker.exists() and data.current() and json.loads(marker.read_text())["stamp"] == stamp:
-        return {}
+        return dict(json.loads(marker.read_text())["timings"])  # of the build being reused
     import shutil
 
     shutil.rmtree(data_dir, ignore_errors=True)
