@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from .load import DEFAULT_SITES_PATH, dump_sites, load_sites, parse_sites
 from .records import (
+    APPROXIMATE_ABOVE_M,
     CHINA_BOUNDS,
     COLUMNS,
+    COORD_ACCURACY_MAX_M,
+    OPTIONAL_COLUMNS,
     PROVINCE_BOXES,
     PROVINCES,
     SITE_TYPES,
@@ -16,9 +19,12 @@ from .records import (
 )
 
 __all__ = [
+    "APPROXIMATE_ABOVE_M",
     "CHINA_BOUNDS",
     "COLUMNS",
+    "COORD_ACCURACY_MAX_M",
     "DEFAULT_SITES_PATH",
+    "OPTIONAL_COLUMNS",
     "PROVINCES",
     "PROVINCE_BOXES",
     "SITE_TYPES",

@@ -13,7 +13,18 @@ from urllib.parse import urlsplit
 
 from studykb.errors import ValidationError
 
-from .records import CHINA_BOUNDS, COLUMNS, PROVINCE_BOXES, PROVINCES, SITE_TYPES, THEMES, Site, in_province
+from .records import (
+    CHINA_BOUNDS,
+    COLUMNS,
+    COORD_ACCURACY_MAX_M,
+    OPTIONAL_COLUMNS,
+    PROVINCE_BOXES,
+    PROVINCES,
+    SITE_TYPES,
+    THEMES,
+    Site,
+    in_province,
+)
 
 __all__ = [
     "DEFAULT_SITES_PATH",
@@ -33,6 +44,7 @@ REQUIRED: tuple[str, ...] = ("id", "name", "type", "province", "city", "lat", "l
 LIST_SEPARATOR = ";"
 
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+_WHOLE_NUMBER = re.compile(r"[0-9]+")
 _BAD_URL_CHARS = re.compile(r"[\s\x00-\x1f\x7f<>\"']")
 
 
@@ -150,12 +162,13 @@ def _read_rows(text: str) -> tuple[list[tuple[int, list[str]]], list[Problem]]:
 
 
 def _check_header(line: int, header: list[str] | None) -> list[Problem]:
-    """Problems with the header row: it must name exactly the columns in COLUMNS, each once."""
+    """Problems with the header row: it must name the columns in COLUMNS, each once; the
+    OPTIONAL_COLUMNS may be left out (files written before they existed), which reads as blank cells."""
     expected = ", ".join(COLUMNS)
     if header is None:
         return [Problem(line, "header", f"the file is empty; expected the header {expected}")]
     names = [cell.strip() for cell in header]
-    missing = [name for name in COLUMNS if name not in names]
+    missing = [name for name in COLUMNS if name not in names and name not in OPTIONAL_COLUMNS]
     unexpected = [name for name in names if name not in COLUMNS]
     repeated = sorted({name for name in names if names.count(name) > 1})
     if not (missing or unexpected or repeated):
@@ -175,6 +188,8 @@ def _parse_row(
     if len(cells) != len(header):
         return None, [Problem(line, "row", f"expected {len(header)} values, found {len(cells)}")]
     values = {name: cell.strip() for name, cell in zip(header, cells, strict=True)}
+    for name in OPTIONAL_COLUMNS:
+        values.setdefault(name, "")
     problems = [Problem(line, name, "required value is missing") for name in REQUIRED if not values[name]]
     problems += _check_id(line, values["id"], first_line_of_id)
     problems += _check_choice(line, "type", values["type"], SITE_TYPES)
@@ -185,9 +200,11 @@ def _parse_row(
     themes = _split_list(values["themes"])
     problems += [Problem(line, "themes", _unknown("theme", t, THEMES)) for t in themes if t not in THEMES]
     problems += _check_url(line, values["url"])
+    accuracy, accuracy_problems = _parse_accuracy(line, values["coord_accuracy_m"])
+    problems += accuracy_problems
     if problems or lat is None or lon is None:
         return None, problems
-    return _build_site(values, lat, lon, themes), []
+    return _build_site(values, lat, lon, themes, accuracy), []
 
 
 def _check_id(line: int, value: str, first_line_of_id: dict[str, int]) -> list[Problem]:
@@ -253,6 +270,16 @@ def _check_province_box(line: int, province: str, lat: float, lon: float) -> lis
     return [Problem(line, "lat/lon", f"({lat}, {lon}) is outside {province} ({boxes})")]
 
 
+def _parse_accuracy(line: int, value: str) -> tuple[int | None, list[Problem]]:
+    """The optional coordinate error radius: blank (not stated) or whole metres, 1–COORD_ACCURACY_MAX_M."""
+    if not value:
+        return None, []
+    if _WHOLE_NUMBER.fullmatch(value) and 1 <= int(value) <= COORD_ACCURACY_MAX_M:
+        return int(value), []
+    reason = f"must be a whole number of metres from 1 to {COORD_ACCURACY_MAX_M}, found {_show(value)}"
+    return None, [Problem(line, "coord_accuracy_m", reason)]
+
+
 def _check_url(line: int, value: str) -> list[Problem]:
     """An optional URL must be absolute http(s) with a host and no spaces or quotes."""
     if not value:
@@ -272,7 +299,9 @@ def _check_url(line: int, value: str) -> list[Problem]:
     return [Problem(line, "url", f"must be an absolute http:// or https:// URL, found {_show(value)}")]
 
 
-def _build_site(values: dict[str, str], lat: float, lon: float, themes: tuple[str, ...]) -> Site:
+def _build_site(
+    values: dict[str, str], lat: float, lon: float, themes: tuple[str, ...], accuracy: int | None
+) -> Site:
     """Make the record from an already validated row."""
     return Site(
         id=values["id"],
@@ -290,6 +319,7 @@ def _build_site(values: dict[str, str], lat: float, lon: float, themes: tuple[st
         description=values["description"],
         url=values["url"] or None,
         related_queries=_split_list(values["related_queries"]),
+        coord_accuracy_m=accuracy,
     )
 
 
@@ -335,6 +365,7 @@ def _site_cells(site: Site) -> list[str]:
         site.description,
         site.url or "",
         _join_list("related_queries", site.related_queries),
+        "" if site.coord_accuracy_m is None else str(int(site.coord_accuracy_m)),
     ]
 
 

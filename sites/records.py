@@ -5,8 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 __all__ = [
+    "APPROXIMATE_ABOVE_M",
     "CHINA_BOUNDS",
     "COLUMNS",
+    "COORD_ACCURACY_MAX_M",
+    "OPTIONAL_COLUMNS",
     "PROVINCES",
     "PROVINCE_BOXES",
     "SITE_TYPES",
@@ -32,8 +35,18 @@ COLUMNS: tuple[str, ...] = (
     "description",
     "url",
     "related_queries",
+    "coord_accuracy_m",
 )
 """The CSV header of sites.csv, in the order `dump_sites` writes it."""
+
+OPTIONAL_COLUMNS: tuple[str, ...] = ("coord_accuracy_m",)
+"""Columns added after the first release: a file whose header lacks one still imports (all blank)."""
+
+COORD_ACCURACY_MAX_M = 50_000
+"""The largest `coord_accuracy_m` accepted (metres); the smallest is 1."""
+
+APPROXIMATE_ABOVE_M = 200
+"""A site whose stated coordinate error exceeds this many metres is shown as an estimated position."""
 
 SITE_TYPES: tuple[str, ...] = ("纪念馆", "旧址", "烈士陵园", "故居", "实践基地", "展览馆")
 """Allowed values of `Site.type`."""
@@ -101,7 +114,8 @@ class Site:
     """One recommended on-site learning site (memorial hall, former site, cemetery, base ...).
 
     `lat`/`lon` are WGS84 degrees; `themes` and `related_queries` keep the file's order;
-    `url`, `hours` and `booking` are None when the file leaves them empty.
+    `url`, `hours` and `booking` are None when the file leaves them empty. `coord_accuracy_m` is the
+    estimated error radius of lat/lon in metres (None: not stated).
     """
 
     id: str
@@ -119,10 +133,17 @@ class Site:
     description: str
     url: str | None
     related_queries: tuple[str, ...]
+    coord_accuracy_m: int | None = None
+
+    @property
+    def approximate(self) -> bool:
+        """Whether the map position is only an estimate (stated error above APPROXIMATE_ABOVE_M)."""
+        return self.coord_accuracy_m is not None and self.coord_accuracy_m > APPROXIMATE_ABOVE_M
 
     def __repr__(self) -> str:
+        error = f" ±{self.coord_accuracy_m} m" if self.coord_accuracy_m is not None else ""
         return (
             f"Site(id={self.id!r}, name={self.name!r}, type={self.type!r}, "
             f"{self.province}{self.city if self.city != self.province else ''}{self.district}, "
-            f"lat={self.lat}, lon={self.lon}, themes={'/'.join(self.themes) or '-'})"
+            f"lat={self.lat}, lon={self.lon}{error}, themes={'/'.join(self.themes) or '-'})"
         )

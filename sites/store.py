@@ -46,7 +46,7 @@ SYSTEM = "system"
 
 _FIELDS = (
     "id", "name", "type", "province", "city", "district", "address", "lat", "lon", "hours", "booking",
-    "themes", "description", "url", "related_queries",
+    "themes", "description", "url", "related_queries", "coord_accuracy_m",
 )
 
 
@@ -308,6 +308,7 @@ def _columns(site: Site) -> tuple[object, ...]:
         site.id, site.name, site.type, site.province, site.city, site.district, site.address,
         site.lat, site.lon, site.hours, site.booking, json.dumps(list(site.themes), ensure_ascii=False),
         site.description, site.url, json.dumps(list(site.related_queries), ensure_ascii=False),
+        site.coord_accuracy_m,
     )
 
 
@@ -318,6 +319,7 @@ def _row_site(row: sqlite3.Row) -> Site:
         hours=row["hours"], booking=row["booking"], themes=tuple(json.loads(row["themes"])),
         description=row["description"], url=row["url"],
         related_queries=tuple(json.loads(row["related_queries"])),
+        coord_accuracy_m=None if row["coord_accuracy_m"] is None else int(row["coord_accuracy_m"]),
     )
 
 

@@ -13,6 +13,7 @@ import pytest
 from sites import (
     COLUMNS,
     DEFAULT_SITES_PATH,
+    OPTIONAL_COLUMNS,
     PROVINCES,
     SITE_TYPES,
     THEMES,
@@ -120,6 +121,20 @@ def test_shipped_urls_are_https_or_absent(shipped: list[Site]) -> None:
     assert all(site.url is None or site.url.startswith(("https://", "http://")) for site in shipped)
 
 
+def test_every_shipped_site_states_its_coordinate_error(shipped: list[Site]) -> None:
+    # Each shipped point was checked against OSM / Wikidata (WGS84) or says how rough it is.
+    assert all(site.coord_accuracy_m is not None for site in shipped)
+    accuracy = {site.id: site.coord_accuracy_m for site in shipped}
+    assert (accuracy["zj-luxun-hometown"], accuracy["zj-yucun"], accuracy["sh-cpc1-memorial"]) == (100, 3000, 100)
+    assert not next(s for s in shipped if s.id == "sh-chenyun-memorial").approximate
+    assert next(s for s in shipped if s.id == "zj-xiajiang").approximate
+
+
+def test_shipped_file_header_ends_with_the_new_column() -> None:
+    header = DEFAULT_SITES_PATH.read_text(encoding="utf-8").split("\n", 1)[0]
+    assert header.split(",") == list(COLUMNS) and COLUMNS[-1] == "coord_accuracy_m"
+
+
 # --- bad rows -------------------------------------------------------------------------------
 
 BAD_ROWS = [
@@ -142,6 +157,19 @@ BAD_ROWS = [
     pytest.param({"id": "ZJ Boat"}, 3, "id", "slug", id="non-slug-id"),
 ]
 
+ACCURACY = "coord_accuracy_m"
+BAD_ACCURACIES = [
+    pytest.param("1.5", id="decimal"),
+    pytest.param("500.0", id="decimal-zero"),
+    pytest.param("3km", id="with-unit"),
+    pytest.param("约500", id="text"),
+    pytest.param("0", id="zero"),
+    pytest.param("-5", id="negative"),
+    pytest.param("50001", id="too-large"),
+    pytest.param("1e3", id="exponent"),
+    pytest.param("１００", id="full-width-digits"),
+]
+
 
 @pytest.mark.parametrize(("change", "line", "field", "reason"), BAD_ROWS)
 def test_bad_row_is_reported_with_line_and_field(
@@ -150,6 +178,41 @@ def test_bad_row_is_reported_with_line_and_field(
     message = error_of(csv_text([GOOD_SH, {**GOOD_ZJ, **change}]))
     assert f"sites.csv line {line}, field {field}: " in message
     assert reason in message
+
+
+@pytest.mark.parametrize("value", BAD_ACCURACIES)
+def test_bad_coordinate_accuracy_is_reported_with_line_and_field(value: str) -> None:
+    message = error_of(csv_text([GOOD_SH, {**GOOD_ZJ, ACCURACY: value}]))
+    assert f"sites.csv line 3, field coord_accuracy_m: must be a whole number of metres from 1 to 50000, " \
+           f"found {value!r}" in message
+    assert "line 2" not in message
+
+
+@pytest.mark.parametrize(("value", "expected"), [("", None), ("1", 1), (" 300 ", 300), ("50000", 50000)])
+def test_coordinate_accuracy_is_optional_whole_metres(value: str, expected: int | None) -> None:
+    (site,) = parse_sites(csv_text([{**GOOD_ZJ, ACCURACY: value}]))
+    assert site.coord_accuracy_m == expected
+
+
+def test_only_an_error_above_200_m_makes_the_position_approximate() -> None:
+    rows = [{**GOOD_ZJ, "id": f"zj-{value or 'blank'}", ACCURACY: value} for value in ("", "200", "201")]
+    sites = parse_sites(csv_text(rows))
+    assert [site.approximate for site in sites] == [False, False, True]
+
+
+def test_an_old_file_without_the_accuracy_column_still_loads() -> None:
+    old_header = [name for name in COLUMNS if name not in OPTIONAL_COLUMNS]
+    assert "coord_accuracy_m" not in old_header
+    sites = parse_sites(csv_text([GOOD_SH, GOOD_ZJ], header=old_header), source="old.csv")
+    assert [site.id for site in sites] == ["sh-test-memorial", "zj-test-boat"]
+    assert all(site.coord_accuracy_m is None for site in sites)
+
+
+def test_an_old_file_row_with_a_value_too_many_is_still_reported() -> None:
+    old_header = [name for name in COLUMNS if name not in OPTIONAL_COLUMNS]
+    text = csv_text([GOOD_SH], header=old_header) + csv_text([{**GOOD_ZJ, ACCURACY: "500"}]).split("\n", 1)[1]
+    message = error_of(text)
+    assert f"sites.csv line 3, field row: expected {len(old_header)} values, found {len(COLUMNS)}" in message
 
 
 def test_bad_header_is_reported_on_line_1() -> None:
@@ -188,7 +251,7 @@ def test_line_numbers_count_physical_lines() -> None:
 
 def test_wrong_number_of_values_is_reported() -> None:
     text = csv_text([GOOD_SH]) + "zj-short,只有两列\n"
-    assert "sites.csv line 3, field row: expected 15 values, found 2" in error_of(text)
+    assert f"sites.csv line 3, field row: expected {len(COLUMNS)} values, found 2" in error_of(text)
 
 
 def test_validation_error_is_a_studykb_error() -> None:
@@ -234,6 +297,14 @@ def test_dump_round_trips_awkward_values() -> None:
     site = parse_sites(csv_text([GOOD_SH]))[0]
     tricky = Site(**{**site.__dict__, "description": '含逗号,引号"和\n换行', "lat": 31.1, "hours": None})
     assert parse_sites(dump_sites([tricky])) == [tricky]
+
+
+def test_dump_round_trips_the_coordinate_accuracy() -> None:
+    sites = parse_sites(csv_text([GOOD_SH, {**GOOD_ZJ, ACCURACY: "3000"}]))
+    text = dump_sites(sites)
+    assert text.split("\n")[0].endswith(",related_queries,coord_accuracy_m")
+    assert text.split("\n")[1].endswith(",") and text.split("\n")[2].endswith(",3000")
+    assert [site.coord_accuracy_m for site in parse_sites(text)] == [None, 3000]
 
 
 def test_dump_refuses_list_items_containing_the_separator() -> None:

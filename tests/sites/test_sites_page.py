@@ -127,6 +127,42 @@ def test_a_marker_opens_its_site(data_dir: Path) -> None:
     assert [p["id"] for p in selected] == ["zj-yucun"]
 
 
+def pick_marker(at: AppTest, site_id: str) -> None:
+    at.session_state[at.session_state["site_map_key"]] = {
+        "selection": {"indices": {"sites": [0]}, "objects": {"sites": [{"id": site_id}]}}
+    }
+    at.run()
+    assert not at.exception
+
+
+def test_estimated_positions_are_hollow_on_the_map_and_noted_in_the_detail(data_dir: Path) -> None:
+    at = open_page()
+    points = {p["id"]: p for p in deck(at)["layers"][0]["data"]}
+    estimated = {site.id for site in SHIPPED if site.coord_accuracy_m and site.coord_accuracy_m > 200}
+    assert {i for i, p in points.items() if p["approximate"]} == estimated and estimated
+    yucun, luxun, shanghai = points["zj-yucun"], points["zj-luxun-hometown"], points["sh-cpc1-memorial"]
+    # Hollow ring: a faint fill with a rim in the type's colour, against a solid dot with a white rim.
+    assert yucun["colour"][3] < 100 and yucun["line"][:3] == yucun["colour"][:3]
+    assert luxun["colour"][3] == shanghai["colour"][3] == 220
+    assert luxun["line"] == shanghai["line"] == [255, 255, 255, 255]
+    tooltip = json.loads(at.get("deck_gl_json_chart")[0].proto.tooltip)["text"]
+    assert "{accuracy_note}" in tooltip
+    assert yucun["accuracy_note"] == "\n位置为估计值（误差约 ±3 公里），出行请以地址为准"
+    assert luxun["accuracy_note"] == shanghai["accuracy_note"] == ""
+    legend = " ".join(c.value for c in at.caption)
+    assert f"○ 空心圆圈：位置为估计值（误差超过 200 米，当前列表中 {len(estimated)} 处）" in legend
+
+    pick_marker(at, "zj-yucun")
+    assert [s.value for s in at.subheader] == ["余村（“两山”理念诞生地）"]
+    assert [w.value for w in at.warning] == ["地图位置为估计值，误差约 ±3 公里，出行请以地址为准。"]
+    assert "误差约 ±3 公里）" in " ".join(m.value for m in at.markdown)
+    pick_marker(at, "zj-qiujin-residence")  # checked to 150 m: no note, the error stated with the coordinate
+    assert [s.value for s in at.subheader] == ["秋瑾故居"] and not at.warning
+    assert "（WGS84，误差约 ±150 米）" in " ".join(m.value for m in at.markdown)
+    pick_marker(at, "sh-cpc1-memorial")  # no error stated: no note either
+    assert [s.value for s in at.subheader] == ["中共一大纪念馆"] and not at.warning
+
+
 def test_markup_in_site_text_is_shown_as_text(data_dir: Path, organiser: User, row: Row) -> None:
     conn = connect(data_dir / "studykb.db")
     add_site(conn, organiser, row(name="<script>alert(1)</script>纪念馆", address="<b>粗体</b>路1号",
@@ -155,25 +191,30 @@ def test_organiser_edit_shows_field_errors_then_saves(data_dir: Path, organiser:
     at.text_input(key="sf_text").set_value("秋瑾").run()
     select_row(at, 0)
     prefix = "edit-zj-qiujin-residence-1"
+    assert at.text_input(key=f"{prefix}-coord_accuracy_m").value == "150"
+    assert not at.warning
     at.text_input(key=f"{prefix}-lat").set_value("北纬30度")
     at.text_input(key=f"{prefix}-url").set_value("javascript:alert(1)")
+    at.text_input(key=f"{prefix}-coord_accuracy_m").set_value("2.5公里")
     next(b for b in at.button if b.label == "保存").click().run()
     assert not at.exception
     errors = " ".join(c.value for c in at.caption)
-    assert "不是数字" in errors and "只接受 http" in errors
+    assert "不是数字" in errors and "只接受 http" in errors and "须为 1–50000 之间的整数（米）" in errors
     conn = connect(data_dir / "studykb.db")
     stored = get_site(conn, "zj-qiujin-residence")
     assert stored is not None and stored.revision == 1
     at.text_input(key=f"{prefix}-lat").set_value("29.9933")
     at.text_input(key=f"{prefix}-url").set_value("")
     at.text_input(key=f"{prefix}-hours").set_value("周二至周日 8:30-17:00")
+    at.text_input(key=f"{prefix}-coord_accuracy_m").set_value("2500")
     next(b for b in at.button if b.label == "保存").click().run()
     assert not at.exception
     stored = get_site(conn, "zj-qiujin-residence")
     assert stored is not None
-    assert (stored.site.lat, stored.site.hours, stored.revision, stored.updated_by) == (
-        29.9933, "周二至周日 8:30-17:00", 2, "wangfang")
+    assert (stored.site.lat, stored.site.hours, stored.site.coord_accuracy_m, stored.revision,
+            stored.updated_by) == (29.9933, "周二至周日 8:30-17:00", 2500, 2, "wangfang")
     assert any(s.value == "已保存。" for s in at.success)
+    assert [w.value for w in at.warning] == ["地图位置为估计值，误差约 ±2\\.5 公里，出行请以地址为准。"]
 
 
 def test_organiser_hides_a_site_that_members_then_cannot_find(data_dir: Path, organiser: User,

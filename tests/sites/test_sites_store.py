@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from sites import DEFAULT_SITES_PATH, load_sites, parse_sites
+from sites import COLUMNS, DEFAULT_SITES_PATH, load_sites, parse_sites
 from sites.load import SitesInvalid
 from sites.store import (
     SiteFilter,
@@ -103,6 +103,9 @@ BAD_EDITS = [
     pytest.param({"url": "http://exa mple.org"}, "url", id="url-with-space"),
     pytest.param({"city": "杭州市", "province": "上海市", "lat": "31.2", "lon": "121.4"}, "city",
                  id="shanghai-site-in-another-city"),
+    pytest.param({"coord_accuracy_m": "0"}, "coord_accuracy_m", id="zero-accuracy"),
+    pytest.param({"coord_accuracy_m": "2.5"}, "coord_accuracy_m", id="decimal-accuracy"),
+    pytest.param({"coord_accuracy_m": "60000"}, "coord_accuracy_m", id="accuracy-too-large"),
 ]
 
 
@@ -267,6 +270,86 @@ def test_export_reads_back_as_the_listed_sites(
     exported = parse_sites(export_csv(conn, zhejiang), source="export.csv")
     assert exported == [item.site for item in list_sites(conn, zhejiang)]
     assert [site.id for site in exported] == ["zj-test-hall", "zj-test-home"]
+
+
+# --- coordinate accuracy --------------------------------------------------------------------
+
+
+def test_coordinate_accuracy_survives_import_export_and_reimport(
+    conn: sqlite3.Connection, organiser: User, three: list[dict[str, str]], write_csv: WriteCsv,
+    tmp_path: Path,
+) -> None:
+    three[0]["coord_accuracy_m"] = "3000"
+    three[1]["coord_accuracy_m"] = "150"
+    import_file(conn, organiser, write_csv(three))
+    stored = {item.site.id: item.site.coord_accuracy_m for item in list_sites(conn)}
+    assert stored == {"zj-test-hall": 3000, "zj-test-home": 150, "sh-test-site": None}
+    exported = tmp_path / "export.csv"
+    exported.write_text(export_csv(conn), encoding="utf-8")
+    assert {s.id: s.coord_accuracy_m for s in parse_sites(exported.read_text(encoding="utf-8"))} == stored
+    again = import_file(conn, organiser, exported)
+    assert (again.added, again.updated, len(again.unchanged)) == ((), (), 3)
+    three[0]["coord_accuracy_m"] = "300"  # a later survey narrows the error: the re-import updates the site
+    report = import_file(conn, organiser, write_csv(three, name="narrowed.csv"))
+    assert report.updated == ("zj-test-hall",)
+    hall = get_site(conn, "zj-test-hall")
+    assert hall is not None and hall.site.coord_accuracy_m == 300 and hall.revision == 2
+
+
+def test_an_old_export_without_the_accuracy_column_imports(
+    conn: sqlite3.Connection, organiser: User, three: list[dict[str, str]], tmp_path: Path
+) -> None:
+    old = tmp_path / "old-export.csv"
+    old.write_text(_old_format_csv(three), encoding="utf-8")
+    assert "coord_accuracy_m" not in old.read_text(encoding="utf-8")
+    report = import_file(conn, organiser, old)
+    assert len(report.added) == 3
+    assert [item.site.coord_accuracy_m for item in list_sites(conn)] == [None, None, None]
+
+
+def test_an_old_export_leaves_a_stated_accuracy_blank_again(
+    conn: sqlite3.Connection, organiser: User, three: list[dict[str, str]], write_csv: WriteCsv,
+    tmp_path: Path,
+) -> None:
+    """A file without the column states no accuracy: importing it means blank, like any other empty cell."""
+    three[0]["coord_accuracy_m"] = "3000"
+    import_file(conn, organiser, write_csv(three))
+    old = tmp_path / "old-export.csv"
+    old.write_text(_old_format_csv(three), encoding="utf-8")
+    assert import_file(conn, organiser, old).updated == ("zj-test-hall",)
+    hall = get_site(conn, "zj-test-hall")
+    assert hall is not None and hall.site.coord_accuracy_m is None
+
+
+def test_an_organiser_edit_sets_and_clears_the_accuracy(
+    conn: sqlite3.Connection, organiser: User, row: Row
+) -> None:
+    add_site(conn, organiser, row())
+    edited = edit_site(conn, organiser, "zj-test-hall", row(coord_accuracy_m="2500"), expected_revision=1)
+    assert edited.site.coord_accuracy_m == 2500 and edited.site.approximate and edited.revision == 2
+    cleared = edit_site(conn, organiser, "zj-test-hall", row(coord_accuracy_m=""), expected_revision=2)
+    assert cleared.site.coord_accuracy_m is None and not cleared.site.approximate
+
+
+def test_the_database_refuses_an_accuracy_out_of_range(conn: sqlite3.Connection, organiser: User,
+                                                        row: Row) -> None:
+    add_site(conn, organiser, row())
+    for bad in (0, -1, 50_001):
+        with pytest.raises(sqlite3.IntegrityError):
+            conn.execute("UPDATE sites SET coord_accuracy_m = ? WHERE id = 'zj-test-hall'", (bad,))
+
+
+def _old_format_csv(rows: list[dict[str, str]]) -> str:
+    """Rows as a sites.csv written before the coord_accuracy_m column existed."""
+    import csv
+    import io
+
+    header = [name for name in COLUMNS if name != "coord_accuracy_m"]
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows([r.get(name, "") for name in header] for r in rows)
+    return buffer.getvalue()
 
 
 # --- seeding and schema ---------------------------------------------------------------------

@@ -1,6 +1,9 @@
 """学习地图 — learning sites: filters and word search, a map and a table of the matching sites, a site's
 detail with related library readings, organiser editing (add, edit, hide) and CSV export.
 
+Sites whose stated coordinate error (`coord_accuracy_m`) exceeds 200 m are estimated positions: the map
+draws them as hollow rings and says so in the tooltip, and their detail carries a note to go by the address.
+
 Every write goes through `sites.store` with the logged-in user, which checks the organiser role itself
 and validates each edit exactly like an imported row. All site text is escaped before rendering; the
 map's tooltip uses deck.gl's plain-text tooltip (never HTML).
@@ -20,7 +23,7 @@ import streamlit as st
 from search.engine import Engine
 from search.highlight import escape_markdown
 from search.records import Hit
-from sites import PROVINCES, SITE_TYPES, THEMES, Site, dump_sites
+from sites import APPROXIMATE_ABOVE_M, PROVINCES, SITE_TYPES, THEMES, Site, dump_sites
 from sites.load import SitesInvalid, site_values
 from sites.readings import related_readings
 from sites.store import (
@@ -63,7 +66,23 @@ _LABELS = {
     "id": "编号", "name": "名称", "type": "类型", "province": "省份", "city": "城市", "district": "区县",
     "address": "地址", "lat": "纬度", "lon": "经度", "hours": "开放时间", "booking": "预约说明",
     "themes": "主题", "description": "简介", "url": "网址", "related_queries": "延伸阅读检索词",
+    "coord_accuracy_m": "坐标误差",
 }
+
+
+def distance_zh(metres: int) -> str:
+    """A distance for people: `300 米` below 1 km, else kilometres to one decimal (`3 公里`, `1.5 公里`)."""
+    if metres < 1000:
+        return f"{metres} 米"
+    km = round(metres / 100) / 10
+    return f"{km:g} 公里"
+
+
+def approximate_note(site: Site) -> str | None:
+    """The detail's note for an estimated position (stated error above 200 m), or None."""
+    if not site.approximate or site.coord_accuracy_m is None:
+        return None
+    return f"地图位置为估计值，误差约 ±{distance_zh(site.coord_accuracy_m)}，出行请以地址为准。"
 
 
 def _db() -> sqlite3.Connection:
@@ -170,24 +189,38 @@ def _view(items: Sequence[StoredSite]) -> pdk.ViewState:
     return pdk.ViewState(latitude=mid_lat, longitude=(max(lons) + min(lons)) / 2, zoom=zoom)
 
 
+def _point(site: Site, selected: str | None) -> dict[str, object]:
+    """One marker: a filled dot in the type's colour with a white rim; an estimated position (error above
+    200 m) is a hollow ring instead (faint fill, rim in the type's colour) with a tooltip line saying so.
+    The selected site is larger with a yellow rim."""
+    rgb = _TYPE_COLOURS.get(site.type, ([90, 90, 90], ""))[0]
+    note = ""
+    if site.approximate and site.coord_accuracy_m is not None:
+        note = f"\n位置为估计值（误差约 ±{distance_zh(site.coord_accuracy_m)}），出行请以地址为准"
+    approximate = bool(note)
+    if site.id == selected:
+        line = [255, 210, 0, 255]
+    else:
+        line = [*rgb, 255] if approximate else [255, 255, 255, 255]
+    return {
+        "id": site.id,
+        "name": site.name,
+        "kind": site.type,
+        "place": f"{site.city if site.city != site.province else ''}{site.district} {site.address}".strip(),
+        "lat": site.lat,
+        "lon": site.lon,
+        "approximate": approximate,
+        "accuracy_note": note,
+        "colour": [*rgb, 45 if approximate else 220],
+        "radius": 9 if site.id == selected else 6,
+        "line": line,
+    }
+
+
 def _deck(items: Sequence[StoredSite], selected: str | None) -> pdk.Deck:
     """Markers (one per site, plain-text tooltip) and city labels; no base-map style is needed,
     so the markers show even where map tiles cannot load."""
-    points = [
-        {
-            "id": item.site.id,
-            "name": item.site.name,
-            "kind": item.site.type,
-            "place": f"{item.site.city if item.site.city != item.site.province else ''}{item.site.district}"
-                     f" {item.site.address}".strip(),
-            "lat": item.site.lat,
-            "lon": item.site.lon,
-            "colour": [*_TYPE_COLOURS.get(item.site.type, ([90, 90, 90], ""))[0], 220],
-            "radius": 9 if item.site.id == selected else 6,
-            "line": [255, 210, 0] if item.site.id == selected else [255, 255, 255],
-        }
-        for item in items
-    ]
+    points = [_point(item.site, selected) for item in items]
     cities: dict[str, list[Site]] = {}
     for item in items:
         cities.setdefault(item.site.city, []).append(item.site)
@@ -212,7 +245,7 @@ def _deck(items: Sequence[StoredSite], selected: str | None) -> pdk.Deck:
     ]
     return pdk.Deck(
         layers=layers, initial_view_state=_view(items), map_style=None,
-        tooltip={"text": "{name}\n{kind} · {place}"},
+        tooltip={"text": "{name}\n{kind} · {place}{accuracy_note}"},
     )
 
 
@@ -254,6 +287,10 @@ left, right = st.columns([3, 2], gap="medium")
 with left:
     event = st.pydeck_chart(_deck(shown, ss.get("site_id")), on_select="rerun",
                             selection_mode="single-object", key=ss["site_map_key"], height=480)
+    estimated = sum(item.site.approximate for item in shown)
+    st.caption(escape_markdown(
+        f"● 实心圆点：位置已核对或未注明误差；○ 空心圆圈：位置为估计值（误差超过 {APPROXIMATE_ABOVE_M} 米，"
+        f"当前列表中 {estimated} 处），出行请以地址为准。"))
     picked = _new_pick(ss["site_map_key"], _map_pick(event))
     table = st.dataframe(_table(shown), on_select="rerun", selection_mode="single-row", hide_index=True,
                          key=ss["site_table_key"], height=300)
@@ -279,6 +316,7 @@ def _reason_zh(reason: str) -> str:
         ("outside China", "不在中国范围内"), ("is outside", "不在所选省份范围内"),
         ("unknown", "不在可选范围内"), ("http", "只接受 http:// 或 https:// 网址"),
         ("slug", "只能用小写字母、数字和连字符"), ("duplicate", "编号重复"),
+        ("whole number of metres", "须为 1–50000 之间的整数（米），不知道可留空"),
     )
     for needle, gloss in glosses:
         if needle in reason:
@@ -326,11 +364,16 @@ def _site_form(prefix: str, initial: dict[str, str], *, new: bool) -> dict[str, 
         with cols[1]:
             st.text_input("区县", key=f"{prefix}-district")
         st.text_input("地址", key=f"{prefix}-address")
-        cols = st.columns(2)
-        for col, name in zip(cols, ("lat", "lon"), strict=True):
+        cols = st.columns(3)
+        for col, name in zip(cols, ("lat", "lon"), strict=False):
             with col:
                 st.text_input(f"{_LABELS[name]}（WGS84 十进制度）", key=f"{prefix}-{name}")
                 _field_errors(prefix, name)
+        with cols[2]:
+            st.text_input("坐标误差（米，可留空）", key=f"{prefix}-coord_accuracy_m",
+                          help=f"经纬度的估计误差半径，整数 1–50000。超过 {APPROXIMATE_ABOVE_M} 米时，"
+                               "地图用空心圆圈表示，详情中提示以地址为准。")
+            _field_errors(prefix, "coord_accuracy_m")
         st.text_input("开放时间", key=f"{prefix}-hours")
         st.text_input("预约说明", key=f"{prefix}-booking")
         st.multiselect("主题", THEMES, key=themes_key, placeholder="选择主题")
@@ -389,10 +432,14 @@ def _details(item: StoredSite) -> None:
     place = f"{site.province}{site.city if site.city != site.province else ''}{site.district}"
     hidden = " · :orange[已隐藏]" if item.hidden else ""
     st.caption(f"{escape_markdown(site.type)} · {escape_markdown(place)}{hidden}")
+    error = f"，误差约 ±{distance_zh(site.coord_accuracy_m)}" if site.coord_accuracy_m is not None else ""
     facts = [
         ("地址", site.address), ("开放时间", site.hours), ("预约", site.booking),
-        ("主题", "、".join(site.themes)), ("坐标", f"{site.lat:.5f}, {site.lon:.5f}（WGS84）"),
+        ("主题", "、".join(site.themes)), ("坐标", f"{site.lat:.5f}, {site.lon:.5f}（WGS84{error}）"),
     ]
+    note = approximate_note(site)
+    if note:
+        st.warning(escape_markdown(note), icon="📍")
     st.markdown("  \n".join(f"**{label}**：{escape_markdown(value)}" for label, value in facts if value))
     if site.description:
         st.markdown(escape_markdown(site.description))
