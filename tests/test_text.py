@@ -95,3 +95,39 @@ def test_find_words_equals_filtering_the_full_segmentation(sample: str, query: s
     expected = [(s, e) for s, e in words if folded[s:e] in terms]
     assert text.find_words(folded, terms) == expected
     assert text.find_words(folded, set()) == []
+
+
+def _sample_paragraphs() -> list[str]:
+    """Every paragraph of the shipped sample corpus's Markdown and text sources."""
+    root = Path(__file__).resolve().parent.parent / "corpus_src"
+    paragraphs = [p for f in sorted(root.glob("*.md")) for p in f.read_text(encoding="utf-8").split("\n\n")]
+    return [p for p in paragraphs if p.strip()]
+
+
+def test_rjieba_and_jieba_segment_the_sample_corpus_alike() -> None:
+    paragraphs = _sample_paragraphs() + ["COVID-19 疫情防控_2023 与 a-b 测试", "二十届三中全会精神"]
+    assert len(paragraphs) > 100
+    paths = tuple(text.user_dict_paths())
+    fast, reference = text._segmenter_for("rjieba", paths), text._segmenter_for("jieba", paths)
+    for p in paragraphs:
+        folded = text.fold(p)
+        keep = [t for t in fast.search_words(folded) if text._keep(t.strip()) and t.strip() == t]
+        want = [t for t in reference.search_words(folded) if text._keep(t.strip()) and t.strip() == t]
+        assert sorted(keep) == sorted(want), p[:40]  # search mode orders sub-words differently
+        # Words highlighting can mark (runs of marks like --- may be cut differently: never a term).
+        def words(spans: list[tuple[int, int]], folded: str = folded) -> list[tuple[int, int]]:
+            return [(s, e) for s, e in spans if text._keep(folded[s:e])]
+
+        assert words(fast.spans(folded)) == words(reference.spans(folded)), p[:40]
+
+
+def test_segmenter_is_chosen_by_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    from studykb.errors import ConfigError
+
+    assert text.segmenter_name() == "rjieba"
+    monkeypatch.setenv(text.SEGMENTER_ENV, "jieba")
+    assert text.segmenter_name() == "jieba"
+    assert sorted(text.tokenize("中国式现代化")) == ["中国", "中国式", "中国式现代化", "现代", "现代化"]
+    monkeypatch.setenv(text.SEGMENTER_ENV, "pkuseg")
+    with pytest.raises(ConfigError, match="STUDYKB_SEGMENTER"):
+        text.tokenize("测试")
