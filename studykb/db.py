@@ -22,17 +22,18 @@ BUSY_TIMEOUT_MS = 30_000
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
 
-def _load_migrations() -> list[str]:
+def _migration_files() -> list[Path]:
     """The numbered SQL scripts of `migrations/` (NNNN_name.sql), in order; numbers must be 1..N."""
     files = sorted(MIGRATIONS_DIR.glob("[0-9][0-9][0-9][0-9]_*.sql"))
     numbers = [int(f.name[:4]) for f in files]
     if numbers != list(range(1, len(files) + 1)):
         raise RuntimeError(f"migrations in {MIGRATIONS_DIR} must be numbered 0001.. without gaps: {numbers}")
-    return [f.read_text(encoding="utf-8") for f in files]
+    return files
 
 
+_FILES = _migration_files()
 #: Schema migrations; entry i brings the schema from version i to i+1. Add files, never edit one.
-MIGRATIONS: list[str] = _load_migrations()
+MIGRATIONS: list[str] = [f.read_text(encoding="utf-8") for f in _FILES]
 
 
 def connect(path: Path | str, *, migrate: bool = True) -> sqlite3.Connection:
@@ -62,12 +63,23 @@ def schema_version(conn: sqlite3.Connection) -> int:
 def _migrate(conn: sqlite3.Connection) -> None:
     if schema_version(conn) >= len(MIGRATIONS):
         return
-    with write(conn):
-        # Re-read under the write lock: another process may have migrated meanwhile.
-        for number in range(schema_version(conn), len(MIGRATIONS)):
-            for statement in _statements(MIGRATIONS[number]):
-                conn.execute(statement)
-            conn.execute(f"PRAGMA user_version = {number + 1}")
+    number = schema_version(conn)
+    try:
+        with write(conn):
+            # Re-read under the write lock: another process may have migrated meanwhile.
+            for number in range(schema_version(conn), len(MIGRATIONS)):
+                for statement in _statements(MIGRATIONS[number]):
+                    conn.execute(statement)
+                conn.execute(f"PRAGMA user_version = {number + 1}")
+    except sqlite3.Error as exc:  # rolled back: the database is as it was
+        from .errors import ConfigError
+
+        path = conn.execute("PRAGMA database_list").fetchone()[2] or "the database"
+        raise ConfigError(
+            f"{path}: schema migration {_FILES[number].name} failed ({exc}); nothing was changed. "
+            f"The database says it is at schema {schema_version(conn)} but does not match it: "
+            "restore a backup (`studykb restore`) or move the data dir aside and ingest again"
+        ) from exc
 
 
 def _statements(script: str) -> list[str]:

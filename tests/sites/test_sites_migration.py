@@ -51,3 +51,21 @@ def test_a_schema_4_database_keeps_its_sites(tmp_path: Path, organiser: User) ->
     conn.close()
     reopened = list_sites(connect(path), SiteFilter(include_hidden=True))
     assert [item.site.coord_accuracy_m for item in reopened] == [1000]
+
+
+def test_a_database_that_does_not_match_its_schema_number_is_a_clear_error(tmp_path: Path) -> None:
+    import pytest
+
+    from studykb.errors import ConfigError
+
+    path = tmp_path / "studykb.db"
+    odd = sqlite3.connect(path)
+    odd.executescript("".join(MIGRATIONS[:3]))  # no sites table, yet it claims schema 4
+    odd.execute("PRAGMA user_version = 4")
+    odd.commit()
+    odd.close()
+    with pytest.raises(ConfigError, match=r"studykb\.db: schema migration 0005_\w+\.sql failed .*no such table"):
+        connect(path)
+    untouched = sqlite3.connect(path)
+    assert untouched.execute("PRAGMA user_version").fetchone()[0] == 4
+    assert "sites" not in {r[0] for r in untouched.execute("SELECT name FROM sqlite_master")}
