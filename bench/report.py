@@ -7,9 +7,6 @@ own process and leaves its figures as JSON under $STUDYKB_BENCH_CACHE/results-<s
 --reuse, figures already there are not measured again (to re-render the report), and with
 --only a,b only those are measured while the others come from the last run at this scale.
 
-The embedding-backend benchmark needs its own venv (see bench/backends.py); pass its Python
-with --backends-python, else that section reports what is missing.
-
 Usage: python bench/report.py [--scale small|100k|1m] [--only latency,memory] [--reuse]
 """
 
@@ -58,18 +55,15 @@ PLAN: dict[str, dict[str, list[str]]] = {
 }
 
 
-def run_all(scale: str, only: set[str], reuse: bool, backends_python: str | None) -> dict[str, Any]:
+def run_all(scale: str, only: set[str], reuse: bool) -> dict[str, Any]:
     """Run the benchmarks of `scale`; return {name: {"command", "figures" | "error", "seconds"}}."""
     out_dir = cache_dir() / f"results-{scale}"
     out_dir.mkdir(parents=True, exist_ok=True)
     results: dict[str, Any] = {}
     for name, extra in PLAN[scale].items():
         json_path = out_dir / f"{name}.json"
-        python = backends_python if name == "backends" and backends_python else sys.executable
-        command = [python, str(BENCH / f"{name}.py"), *extra, "--json", str(json_path)]
+        command = [sys.executable, str(BENCH / f"{name}.py"), *extra, "--json", str(json_path)]
         shown = " ".join(["python", f"bench/{name}.py", *extra])
-        if name == "backends":
-            shown = "/tmp/stkb-onnx/bin/python bench/backends.py  (own venv, see bench/backends.py)"
         if (only and name not in only) or (reuse and json_path.exists()):
             if json_path.exists():  # figures of an earlier run at this scale
                 results[name] = {
@@ -77,12 +71,6 @@ def run_all(scale: str, only: set[str], reuse: bool, backends_python: str | None
                     "figures": json.loads(json_path.read_text()),
                     "seconds": None,
                 }
-            continue
-        if name == "backends" and not backends_python:
-            results[name] = {
-                "command": shown,
-                "error": "not run: pass --backends-python (needs its own venv)",
-            }
             continue
         json_path.unlink(missing_ok=True)
         print(f"\n### {shlex.join(command)}", flush=True)
@@ -488,41 +476,27 @@ def render(results: dict[str, Any], scale: str, mach: dict[str, Any]) -> str:
             "",
             f"{fig['passages']:,} passages, {fig['terms_per_passage']:.0f} terms each.",
             "",
-            "Tokenizer: rjieba against `studykb.text.tokenize` (jieba search mode) on the sample corpus "
-            f"({fig['paragraphs']} paragraphs):",
+            "Segmenter: studykb segments with rjieba (jieba-rs) since it gives jieba's words; the "
+            f"check, on the sample corpus ({fig['paragraphs']} paragraphs), both with our user dictionary:",
             "",
         ]
         md += _table(
-            ["", "identical paragraphs", "term F1"],
+            ["", "rjieba vs jieba"],
             [
+                ["paragraphs with identical BM25 terms", f"{fig['identical_terms']:.1%}"],
+                ["term F1", f"{fig['term_f1']:.4f}"],
                 [
-                    "rjieba, no user dictionary",
-                    fig["rjieba_no_userdict_identical_paragraphs"],
-                    fig["rjieba_no_userdict_term_f1"],
+                    "paragraphs with identical word offsets (highlighting)",
+                    f"{fig['identical_word_offsets']:.1%}",
                 ],
+                ["search-mode segmentation MB/s", f"{fig['rjieba_search_mb_per_s']:.2f} vs "
+                 f"{fig['jieba_search_mb_per_s']:.2f} ({fig['rjieba_speedup']:.1f}×)"],
                 [
-                    "rjieba + our user dictionary (add_word)",
-                    fig["rjieba_userdict_identical_paragraphs"],
-                    fig["rjieba_userdict_term_f1"],
-                ],
-                [
-                    "the same, '-' and '_' turned into spaces first",
-                    fig.get("rjieba_userdict_marks_split_identical_paragraphs", "—"),
-                    fig.get("rjieba_userdict_marks_split_term_f1", "—"),
+                    "whole `tokenize` (fold + segment + filter) MB/s",
+                    f"{fig['tokenize_mb_per_s_rjieba']:.2f} vs {fig['tokenize_mb_per_s_jieba']:.2f}",
                 ],
             ],
-        ) + [
-            "",
-            "With that preparation the default-mode segmentation (the word offsets highlighting uses) is "
-            f"identical for {fig.get('rjieba_marks_split_identical_offsets', float('nan')):.1%} of the "
-            "paragraphs too.",
-            "",
-            f"Speed: jieba {fig['jieba_search_mb_per_s']:.2f} MB/s, "
-            f"rjieba {fig['rjieba_search_mb_per_s']:.2f} "
-            f"MB/s ({fig['rjieba_speedup']:.1f}×); the whole `tokenize` (fold + jieba + filter) "
-            f"{fig['studykb_tokenize_mb_per_s']:.2f} MB/s.",
-            "",
-        ]
+        ) + [""]
 
     lines, fig = _section(results, "incremental", "Incremental re-ingest (issue #8)")
     md += lines
@@ -596,10 +570,11 @@ def render(results: dict[str, Any], scale: str, mach: dict[str, Any]) -> str:
             "",
             f"CMRC 2018 trial: {fig['cmrc_questions']} questions over "
             f"{fig['cmrc_passages']} passages, dense leg only, exact search; one thread per backend, as "
-            "studykb runs torch. ONNX via sentence-transformers 5.7 + optimum-onnx in a separate venv: "
-            "`optimum[onnxruntime]` needs transformers < 4.58 and sentence-transformers 6 needs "
-            "transformers ≥ 5, so it cannot join studykb's venv as it stands; `optimum[openvino]` "
-            "pulls a CUDA build of torch and was not installed.",
+            "studykb runs torch. The backends are studykb's own (`--backend` / `$STUDYKB_BACKEND`): "
+            "onnx is the transformer exported with `torch.onnx.export` and run by ONNX Runtime, with "
+            "the model folder's pooling and normalisation (studykb/onnx_encoder.py); onnx-int8 is its "
+            "dynamic quantisation (uint8 weights per channel). The vectors stored in an index are "
+            "keyed by model, not backend: int8 vectors are close to torch's, not equal.",
             "",
         ]
     return "\n".join(md) + "\n"
@@ -645,14 +620,11 @@ def main() -> None:
     ap.add_argument("--scale", choices=sorted(PLAN), default="small")
     ap.add_argument("--only", default="", help="comma-separated benchmarks to run (default: all)")
     ap.add_argument("--reuse", action="store_true", help="reuse figures already measured at this scale")
-    ap.add_argument(
-        "--backends-python", default=None, help="Python of the venv with optimum (bench/backends.py)"
-    )
     ap.add_argument("--out", type=Path, default=ROOT / "docs")
     ap.add_argument("--json", type=Path, default=None, help=argparse.SUPPRESS)
     args = ap.parse_args()
     mach = machine()
-    results = run_all(args.scale, {s for s in args.only.split(",") if s}, args.reuse, args.backends_python)
+    results = run_all(args.scale, {s for s in args.only.split(",") if s}, args.reuse)
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "performance.md").write_text(render(results, args.scale, mach), encoding="utf-8")
     plot(results, args.out / "performance.png")

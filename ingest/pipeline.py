@@ -54,6 +54,7 @@ class IngestOptions:
     memory_mb: int = DEFAULT_MEMORY_MB
     batch_size: int = 64
     ocr: bool = True  # OCR PDF pages without a text layer (results cached in <data>/ocr-cache/)
+    backend: str | None = None  # embedding backend; None: $STUDYKB_BACKEND, studykb.toml, else torch
 
 
 class Progress:
@@ -103,21 +104,26 @@ def ingest(
     Raises LockedError when another ingest runs, ConfigError for a broken catalog or bad options,
     IndexMismatchError when `options.model` differs from the index's model without `rebuild`.
     """
+    from studykb.models import resolve_backend
+
     opts = options or IngestOptions()
     prog = progress or Progress()
     data = DataDir(data_dir)
+    backend = resolve_backend(opts.backend, data_dir=data.root)  # a bad value fails before any work
     data.root.mkdir(parents=True, exist_ok=True)
     with IngestLock(data.lock_path):
         conn = connect(data.db_path)
         try:
-            return _Run(data, conn, opts, prog).run(paths)
+            return _Run(data, conn, opts, prog, backend).run(paths)
         finally:
             conn.close()
 
 
 class _Run:
-    def __init__(self, data: DataDir, conn: sqlite3.Connection, opts: IngestOptions, prog: Progress) -> None:
+    def __init__(self, data: DataDir, conn: sqlite3.Connection, opts: IngestOptions, prog: Progress,
+                 backend: str = "") -> None:
         self.data, self.conn, self.opts, self.prog = data, conn, opts, prog
+        self.backend = backend
         self.t0 = time.perf_counter()
         self.timings: dict[str, float] = {}
 
@@ -248,8 +254,8 @@ class _Run:
         from studykb.models import resolve_model, spec_for_index
 
         if self.opts.model is None and current_model and not self.opts.rebuild:
-            return spec_for_index(current_model)
-        spec = resolve_model(self.opts.model)
+            return spec_for_index(current_model, backend=self.backend)
+        spec = resolve_model(self.opts.model, backend=self.backend)
         if current_model and spec.name != current_model and not self.opts.rebuild:
             raise IndexMismatchError(
                 f"the index in {self.data.root} was built with {current_model}; switching to {spec.name} "
@@ -391,7 +397,8 @@ class _Run:
 
             from .embed import encode
 
-            return np.zeros((0, encode(spec_for_index(model), ["维度"]).shape[1]), dtype=np.float32)
+            spec = spec_for_index(model, backend=self.backend)
+            return np.zeros((0, encode(spec, ["维度"]).shape[1]), dtype=np.float32)
         return np.vstack([np.frombuffer(r[0], dtype=np.float32) for r in rows])
 
     # -- bookkeeping ---------------------------------------------------------------------------

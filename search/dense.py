@@ -57,7 +57,7 @@ class DenseIndex:
         factory = index_type or index_type_for(n)
         index = faiss.index_factory(dim, factory, faiss.METRIC_INNER_PRODUCT)
         if factory.startswith("HNSW"):
-            index.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
+            index.hnsw.efConstruction = HNSW_EF_CONSTRUCTION  # type: ignore[attr-defined]
         if not index.is_trained:
             sample = vectors[np.random.default_rng(0).choice(n, min(n, 100_000), replace=False)]
             index.train(sample)
@@ -99,9 +99,11 @@ class DenseIndex:
                 return []
             selector = faiss.IDSelectorBatch(allowed.astype(np.int64))
             params = (
-                faiss.SearchParametersHNSW(sel=selector, efSearch=max(self._index.hnsw.efSearch, k))
+                faiss.SearchParametersHNSW(  # type: ignore[attr-defined]
+                    sel=selector, efSearch=max(self._index.hnsw.efSearch, k)
+                )
                 if hasattr(self._index, "hnsw")
-                else faiss.SearchParameters(sel=selector)
+                else faiss.SearchParameters(sel=selector)  # type: ignore[call-arg]
             )
         scores, ids = self._index.search(q, k, params=params)
         return [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0]

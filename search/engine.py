@@ -20,7 +20,7 @@ import numpy as np
 from studykb.db import connect
 from studykb.errors import IndexMismatchError, QueryError
 from studykb.layout import DataDir
-from studykb.models import ModelSpec, spec_for_index
+from studykb.models import ModelSpec, resolve_backend, spec_for_index
 from studykb.text import is_cjk
 
 from .fuse import hybrid
@@ -87,7 +87,7 @@ class Engine:
         """The embedding model the index was built with."""
         name = self._snap.manifest["model"]
         if self._spec is None or self._spec.name != name:
-            self._spec = spec_for_index(name)
+            self._spec = spec_for_index(name, backend=resolve_backend(data_dir=self.data.root))
         return self._spec
 
     def embed_query(self, text: str) -> np.ndarray:
@@ -96,7 +96,7 @@ class Engine:
 
         spec = self.model
         with self._encode_lock:
-            vec = load_encoder(spec).encode(
+            vec = load_encoder(spec, purpose="query").encode(
                 [spec.query_prefix + text],
                 normalize_embeddings=True,
                 convert_to_numpy=True,

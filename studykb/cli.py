@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -12,6 +13,7 @@ import click
 
 from .errors import StudyKBError
 from .layout import DATA_DIR_ENV, default_data_dir
+from .models import BACKEND_ENV, BACKENDS
 
 __all__ = ["cli", "main"]
 
@@ -22,6 +24,22 @@ def data_dir_option(func: Callable[..., Any]) -> Callable[..., Any]:
         "--data-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
         help=f"Index and database folder [default: ${DATA_DIR_ENV} or data/].",
     )(func)
+
+
+def backend_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    """The shared --backend option (default `$STUDYKB_BACKEND`, `[embedding] backend`, else auto)."""
+    return click.option(
+        "--backend", type=click.Choice(BACKENDS), default=None,
+        help=f"Embedding backend [default: ${BACKEND_ENV}, else [embedding] backend in studykb.toml, "
+             "else auto]. auto: onnx for queries, torch for passages; onnx: torch's vectors, faster "
+             "queries; onnx-int8: faster still, approximate.",
+    )(func)
+
+
+def _use_backend(backend: str | None) -> None:
+    """Make --backend the process's choice (and its children's: `serve` runs Streamlit)."""
+    if backend:
+        os.environ[BACKEND_ENV] = backend
 
 
 def json_option(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -47,6 +65,7 @@ def cli() -> None:
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @data_dir_option
 @click.option("--model", default=None, help="Embedding model: hub id, local path, or alias `minilm`.")
+@backend_option
 @click.option("--rebuild", is_flag=True, help="Re-process every file (needed to switch models).")
 @click.option("--chunk-size", type=int, default=None,
               help="Maximum passage length in characters [default: the index's setting, else 320].")
@@ -57,9 +76,9 @@ def cli() -> None:
 @click.option("--no-ocr", is_flag=True,
               help="Do not OCR scanned PDF pages (they are reported as having no text).")
 @json_option
-def ingest(paths: tuple[Path, ...], data_dir: Path | None, model: str | None, rebuild: bool,
-           chunk_size: int | None, overlap: int | None, timeout_s: float | None, no_ocr: bool,
-           as_json: bool) -> None:
+def ingest(paths: tuple[Path, ...], data_dir: Path | None, model: str | None, backend: str | None,
+           rebuild: bool, chunk_size: int | None, overlap: int | None, timeout_s: float | None,
+           no_ocr: bool, as_json: bool) -> None:
     """Index the documents under PATHS (default: corpus/) into the data dir, incrementally.
 
     Unchanged files are skipped, changed ones re-read, removed ones dropped; the new index version
@@ -75,7 +94,7 @@ def ingest(paths: tuple[Path, ...], data_dir: Path | None, model: str | None, re
 
     defaults = IngestOptions()
     opts = IngestOptions(model=model, rebuild=rebuild, max_chars=chunk_size, overlap=overlap,
-                         timeout_s=timeout_s or defaults.timeout_s, ocr=not no_ocr)
+                         timeout_s=timeout_s or defaults.timeout_s, ocr=not no_ocr, backend=backend)
     with RichProgress(enabled=not as_json) as progress:
         report = run_ingest(list(paths) or [Path("corpus")], _data(data_dir), opts, progress)
     if as_json:
@@ -141,9 +160,10 @@ def verify(data_dir: Path | None, version: str | None, as_json: bool) -> None:
               help="category=讲话, document=PATH, tag=TAG, from=YYYY-MM-DD, to=YYYY-MM-DD (repeatable).")
 @click.option("--queries-file", type=click.File("r", encoding="utf-8"), default=None,
               help="Batch mode: one query per line in; one JSON line of hits per query out.")
+@backend_option
 @json_option
 def search(query: str | None, data_dir: Path | None, k: int, filters: tuple[str, ...],
-           queries_file: Any, as_json: bool) -> None:
+           queries_file: Any, backend: str | None, as_json: bool) -> None:
     """Search the library. Put a phrase in quotes for exact wording: '"浦江经验"'.
 
     Example: studykb search 千万工程的经验 -k 5 --filter category=辅导读物
@@ -153,6 +173,7 @@ def search(query: str | None, data_dir: Path | None, k: int, filters: tuple[str,
     from .progress import print_hits
     from .search_cli import parse_filters
 
+    _use_backend(backend)
     parsed = parse_filters(filters)
     if queries_file is None and not query:
         raise click.UsageError("give a QUERY or --queries-file FILE")
@@ -161,10 +182,10 @@ def search(query: str | None, data_dir: Path | None, k: int, filters: tuple[str,
         for line in queries_file:
             text = line.rstrip("\n")
             try:
-                result = engine.search(text, k=k, filters=parsed).to_json()
+                line_out = engine.search(text, k=k, filters=parsed).to_json()
             except StudyKBError as exc:
-                result = {"query": text, "error": str(exc), "hits": []}
-            click.echo(json.dumps(result, ensure_ascii=False))
+                line_out = {"query": text, "error": str(exc), "hits": []}
+            click.echo(json.dumps(line_out, ensure_ascii=False))
         return
     result = engine.search(query or "", k=k, filters=parsed)
     if as_json:
@@ -178,14 +199,17 @@ def search(query: str | None, data_dir: Path | None, k: int, filters: tuple[str,
 @click.option("--port", type=int, default=8501, show_default=True, help="Port to listen on.")
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to bind (127.0.0.1 = this machine only).")
+@backend_option
 @click.argument("streamlit_args", nargs=-1, type=click.UNPROCESSED)
-def serve(data_dir: Path | None, port: int, host: str, streamlit_args: tuple[str, ...]) -> None:
+def serve(data_dir: Path | None, port: int, host: str, backend: str | None,
+          streamlit_args: tuple[str, ...]) -> None:
     """Start the web app (Streamlit). Extra options are passed on to `streamlit run`.
 
     Example: studykb serve --data-dir data --port 8501
     """
     from ui.launch import launch
 
+    _use_backend(backend)
     launch(_data(data_dir), host=host, port=port, extra=list(streamlit_args))
 
 

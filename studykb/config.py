@@ -8,6 +8,9 @@ enabled = false              # (the provider itself is configured in .streamlit/
 [oidc.roles]                 # e-mail → role; unknown e-mails get default_role
 "li@example.org" = "organiser"
 default_role = "member"      # (a key of [oidc])
+
+[embedding]
+backend = "auto"             # or "torch", "onnx", "onnx-int8" (ONNX Runtime); $STUDYKB_BACKEND overrides it
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ class Settings:
     oidc_enabled: bool = False
     oidc_roles: dict[str, str] = field(default_factory=dict)
     oidc_default_role: str = "member"
+    embedding_backend: str | None = None  # None: not set (studykb.models.resolve_backend → auto)
 
 
 def load_settings(data_dir: Path) -> Settings:
@@ -55,4 +59,9 @@ def load_settings(data_dir: Path) -> Settings:
     for email, role in [*roles.items(), ("default_role", default_role)]:
         if role not in _ROLES:
             raise ConfigError(f"{path}: oidc role for {email!r} is '{role}' (valid: {', '.join(_ROLES)})")
-    return Settings(require_login, enabled, {k.lower(): v for k, v in roles.items()}, default_role)
+    backend = raw.get("embedding", {}).get("backend")
+    if backend is not None:
+        from .models import check_backend
+
+        check_backend(backend, f"{path}: embedding.backend")
+    return Settings(require_login, enabled, {k.lower(): v for k, v in roles.items()}, default_role, backend)

@@ -86,7 +86,8 @@ def sidebar_login() -> User | None:
                 st.session_state["user"] = auth.authenticate(db(), name.strip(), password)
             except PermissionDenied as exc:
                 st.session_state["login_error"] = True
-                st.error("登录尝试过多，请 15 分钟后再试。" if "too many" in str(exc) else "用户名或密码错误。")
+                too_many = "too many" in str(exc)
+                st.error("登录尝试过多，请 15 分钟后再试。" if too_many else "用户名或密码错误。")
             else:
                 st.session_state.pop("login_error", None)
                 st.rerun()

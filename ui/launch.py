@@ -13,7 +13,9 @@ __all__ = ["APP", "launch"]
 APP = Path(__file__).resolve().parent / "app.py"
 
 
-def launch(data_dir: Path, *, host: str = "127.0.0.1", port: int = 8501, extra: list[str] | None = None) -> None:
+def launch(
+    data_dir: Path, *, host: str = "127.0.0.1", port: int = 8501, extra: list[str] | None = None
+) -> None:
     """Run `streamlit run ui/app.py` in this process, bound to host:port, serving `data_dir`."""
     from streamlit.web import cli as stcli
 

@@ -44,7 +44,8 @@ def test_noop_rerun_skips_everything_without_loading_the_model(workspace: tuple[
     code = (
         "import sys, json; from pathlib import Path; from ingest.pipeline import ingest, IngestOptions;"
         f"r = ingest([Path({str(corpus)!r})], Path({str(data)!r}), IngestOptions());"
-        "print(json.dumps([r.to_json()['summary'], 'torch' in sys.modules, 'jieba' in sys.modules or 'rjieba' in sys.modules]))"
+        "print(json.dumps([r.to_json()['summary'], 'torch' in sys.modules,"
+        " 'jieba' in sys.modules or 'rjieba' in sys.modules]))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     summary, torch_loaded, jieba_loaded = json.loads(out.stdout.strip().splitlines()[-1])

@@ -64,7 +64,8 @@ def test_a_database_that_does_not_match_its_schema_number_is_a_clear_error(tmp_p
     odd.execute("PRAGMA user_version = 4")
     odd.commit()
     odd.close()
-    with pytest.raises(ConfigError, match=r"studykb\.db: schema migration 0005_\w+\.sql failed .*no such table"):
+    expected = r"studykb\.db: schema migration 0005_\w+\.sql failed .*no such table"
+    with pytest.raises(ConfigError, match=expected):
         connect(path)
     untouched = sqlite3.connect(path)
     assert untouched.execute("PRAGMA user_version").fetchone()[0] == 4
