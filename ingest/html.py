@@ -12,7 +12,15 @@ from ingest.decode import decode_bytes
 from ingest.records import Block, Extracted
 from studykb.errors import ExtractionError
 
-__all__ = ["declared_charset", "extract_html", "html_blocks"]
+__all__ = ["declared_charset", "extract_html", "html_blocks", "is_page_tools"]
+
+# Page tools that government and news sites print around an article (not content).
+_TOOL_WORDS = re.compile(
+    "打印本页|打印此页|打印正文|打印文章|我要打印|打印|关闭本页|关闭窗口|关闭|返回顶部|回到顶部|返回首页|返回|"
+    "收藏本页|加入收藏|收藏|字号|字体|默认|大|中|小|分享到|分享|微信|微博|QQ空间|复制链接|"
+    "扫一扫在手机打开当前页|扫一扫|浏览次数|纠错|保存|下载"
+)
+_WORDLIKE = re.compile(r"[^\W_]")
 
 # Elements whose text is never content: code, styling, and page chrome around the article.
 _DROP = frozenset(
@@ -208,9 +216,17 @@ def _flush(buffer: list[str], blocks: list[Block]) -> None:
         return
     for piece in "".join(buffer).split(_BREAK):
         text = _inline_text(piece)
-        if text:
+        if text and not is_page_tools(text):
             blocks.append(Block(text))
     buffer.clear()
+
+
+def is_page_tools(text: str) -> bool:
+    """True for a line made only of page tools, as government sites print them under an article:
+    【打印本页】【关闭窗口】, [字号：大 中 小], 分享到： 微信 微博, 返回顶部 …"""
+    rest = _TOOL_WORDS.sub("", text)
+    two_char_tool = any(len(word) >= 2 for word in _TOOL_WORDS.findall(text))  # not a lone 中 or 小
+    return two_char_tool and not _WORDLIKE.search(rest)
 
 
 def _inline_text(text: str) -> str:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from ingest.extract import extract
-from ingest.html import declared_charset
+from ingest.html import declared_charset, extract_html, is_page_tools
 from studykb.errors import ExtractionError
 
 PAGE = """<!DOCTYPE html>
@@ -153,3 +153,31 @@ def test_fragment_without_body(tmp_path: Path) -> None:
 def test_empty_pages(tmp_path: Path, html: str) -> None:
     with pytest.raises(ExtractionError, match="empty file|no text found"):
         extract(_write(tmp_path, html))
+
+
+@pytest.mark.parametrize(
+    ("line", "tools"),
+    [
+        ("【打印本页】 【关闭窗口】", True),
+        ("[字号：大 中 小] [打印] [关闭]", True),
+        ("分享到：微信 微博 QQ空间", True),
+        ("返回顶部", True),
+        ("中", False),  # a lone character is not a toolbar
+        ("打印材料由社区党委统一配发", False),
+        ("【打印本页】 第一条 总则", False),
+        ("大中小学思政课一体化建设", False),
+    ],
+)
+def test_page_tool_lines(line: str, tools: bool) -> None:
+    assert is_page_tools(line) is tools
+
+
+def test_page_tools_under_an_article_are_not_text(tmp_path: Path) -> None:
+    page = tmp_path / "notice.html"
+    page.write_text(
+        "<html><body><div class='content'><p>各党支部要按时完成学习任务。</p>"
+        "<div class='article-tools'><a href='javascript:window.print()'>【打印本页】</a> "
+        "<a href='javascript:window.close()'>【关闭窗口】</a></div></div></body></html>",
+        encoding="utf-8",
+    )
+    assert [b.text for b in extract_html(page).blocks] == ["各党支部要按时完成学习任务。"]
