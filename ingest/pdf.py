@@ -108,8 +108,13 @@ def extract_pdf(path: Path) -> Extracted:
             texts.append(text)
     finally:
         fallback.close()
-    # OCR hook: inside an OCR session, pages with (almost) no text layer are read from their image.
-    ocr_blocks = ocr_scanned_pages(reader, path, password, texts, warnings)
+    # OCR hook: inside an OCR session, pages with (almost) no text layer, or a layer that is still
+    # garbled after both extractors (a font without a Unicode mapping), are read from their image.
+    garbled = {n for n, text in enumerate(texts, start=1) if text.strip() and looks_garbled(text)}
+    layers = ["" if n in garbled else text for n, text in enumerate(texts, start=1)]
+    ocr_blocks = ocr_scanned_pages(reader, path, password, layers, warnings)
+    if replaced := sorted(garbled & set(ocr_blocks)):
+        warnings.append(f"page(s) {page_ranges(replaced)}: garbled text layer, read by OCR")
     empty = [n for n, text in enumerate(texts, start=1) if not text.strip() and n not in ocr_blocks]
     if len(empty) == len(texts):
         if ocr_active():

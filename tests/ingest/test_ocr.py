@@ -406,3 +406,35 @@ def test_without_ocr_a_scan_has_no_text_layer(scans: Path, tmp_path: Path) -> No
     failed = [(o["path"], o["reason"]) for o in report["outcomes"] if o["status"] == "failed"]
     assert failed == [("scanned.pdf", "no text layer (scanned?)")]
     assert report["ocr"]["pages"] == 0
+
+
+def test_a_garbled_text_layer_is_replaced_by_ocr(cjk_font: Path, tmp_path: Path) -> None:
+    """A page whose text layer reads as Hangul (what CID codes without a Unicode map turn into) over
+    a rendered Chinese page: both extractors give the garbled layer, OCR gives the page's text."""
+    pytest.importorskip("rapidocr_onnxruntime", reason="OCR needs `pip install rapidocr-onnxruntime`")
+    from fpdf import FPDF
+    from fpdf.enums import TextMode
+
+    from ingest.pdf import looks_garbled
+
+    image_path = tmp_path / "page.png"
+    render(MIXED_SCAN_2, cjk_font, size=(A5[0], 2.2)).save(image_path)
+    pdf = FPDF(format=(148, 210))
+    pdf.add_font("zh", fname=str(cjk_font))
+    pdf.add_page()
+    pdf.image(str(image_path), x=0, y=10, w=pdf.w)
+    pdf.set_font("zh", size=10)
+    pdf.text_mode = TextMode.INVISIBLE
+    pdf.set_xy(10, 20)
+    pdf.multi_cell(0, 6, "가나다라마바사아자차카타파하 " * 6)
+    path = tmp_path / "garbled.pdf"
+    pdf.output(str(path))
+
+    plain = extract(path)
+    assert looks_garbled(" ".join(b.text for b in plain.blocks))  # without OCR: the layer as it is
+    with ocr_session(OcrSettings()):
+        read = extract(path)
+    text = "".join(b.text for b in read.blocks)
+    assert char_accuracy("".join(t for t, _ in MIXED_SCAN_2), text) > 0.95, text
+    assert all(b.page == 1 and b.ocr_confidence for b in read.blocks)
+    assert "page(s) 1: garbled text layer, read by OCR" in read.warnings
