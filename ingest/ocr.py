@@ -13,17 +13,27 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from studykb.errors import StudyKBError
 
 from .clean import collapse_spaces, normalize_width, strip_page_furniture
-from .ocr_cache import CACHE_DIR_NAME, OcrCache, cache_dir
+from .ocr_cache import OcrCache
 from .ocr_engine import ENGINE_TAG, PageLines, recognise
 from .ocr_layout import Paragraph, reading_order
 from .ocr_pages import PageImages, has_content, image_hash, is_blank
+from .ocr_settings import (
+    CACHE_DIR_NAME,
+    MAX_OCR_PAGES,
+    MIN_TEXT_CHARS,
+    OCR_SECONDS_PER_PAGE,
+    OCR_STALL_S,
+    OcrProgress,
+    OcrSettings,
+    OcrStats,
+    cache_dir,
+)
 from .records import Block
 from .report import page_ranges
 
@@ -46,17 +56,6 @@ __all__ = [
     "ocr_session",
 ]
 
-#: A page with fewer non-space characters than this in its text layer is OCR'd.
-MIN_TEXT_CHARS = 10
-#: Pages whose mean recognition confidence is below this are listed in the ingest report.
-LOW_CONFIDENCE = 0.8
-#: Extra seconds the worker allows a file for each page it has to OCR (a dense A4 page takes about
-#: 5-15 s of CPU on a 2-core machine; the rest is headroom for a busy machine).
-OCR_SECONDS_PER_PAGE = 20.0
-#: After each OCR'd page the worker leaves at least this many seconds for the next one.
-OCR_STALL_S = 60.0
-#: At most this many pages of one file are OCR'd (a 1000-page scan takes over an hour here).
-MAX_OCR_PAGES = 1000
 # Running headers and footers are short: a longer paragraph repeated at the top of pages stays.
 _FURNITURE_CHARS = 40
 # ASCII punctuation the recogniser puts next to Chinese characters, and its full-width form.
@@ -92,40 +91,6 @@ def fix_punctuation(text: str) -> str:
 def needs_ocr(text: str) -> bool:
     """True when a page's text layer has fewer than MIN_TEXT_CHARS non-space characters."""
     return sum(not c.isspace() for c in text) < MIN_TEXT_CHARS
-
-
-@dataclass(frozen=True)
-class OcrSettings:
-    """How OCR runs: where results are cached (None: no cache) and the low-confidence threshold."""
-
-    cache_dir: Path | None = None
-    low_confidence: float = LOW_CONFIDENCE
-
-
-@dataclass(frozen=True)
-class OcrProgress:
-    """A progress message: `done` of `total` pages of a file OCR'd (done == 0: OCR is about to start)."""
-
-    total: int
-    done: int = 0
-    page: int | None = None
-    cached: bool = False
-
-
-@dataclass(frozen=True)
-class OcrStats:
-    """What OCR did for one file: pages read by the engine, served from the cache, found blank,
-    and the pages below the confidence threshold as (page, mean confidence)."""
-
-    pages: int = 0
-    cached: int = 0
-    blank: int = 0
-    low_confidence: tuple[tuple[int, float], ...] = ()
-    seconds: float = 0.0
-
-    def __repr__(self) -> str:
-        low = len(self.low_confidence)
-        return f"OcrStats({self.pages} OCR'd, {self.cached} cached, {self.blank} blank, {low} low)"
 
 
 class OcrSession:

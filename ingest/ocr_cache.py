@@ -8,18 +8,11 @@ from pathlib import Path
 
 from .ocr_engine import PageLines
 from .ocr_layout import OcrLine
+from .ocr_settings import CACHE_DIR_NAME, cache_dir
 
 __all__ = ["CACHE_DIR_NAME", "OcrCache", "cache_dir"]
 
 #: Folder of the OCR cache inside the data dir.
-CACHE_DIR_NAME = "ocr-cache"
-
-
-def cache_dir(data_root: Path) -> Path:
-    """Where OCR results of the data dir at `data_root` are cached."""
-    return Path(data_root) / CACHE_DIR_NAME
-
-
 class OcrCache:
     """Page lines by image hash in `root/<2 hex>/<sha256>.json`, valid for one engine `tag`.
 

@@ -25,7 +25,7 @@ from studykb.lock import IngestLock
 
 from .chunk import DEFAULT_MAX_CHARS, DEFAULT_OVERLAP
 from .metadata import Catalog, declared_fingerprint, resolve_meta
-from .ocr import OcrProgress, OcrSettings, OcrStats, cache_dir
+from .ocr_settings import OcrProgress, OcrSettings, OcrStats, cache_dir
 from .report import FileOutcome, IngestReport
 from .scan import scan
 from .worker import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_S, Extraction, ExtractWorker, index_text

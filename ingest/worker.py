@@ -16,7 +16,7 @@ from typing import Any
 
 from studykb.errors import ExtractionError
 
-from .ocr import OCR_SECONDS_PER_PAGE, OCR_STALL_S, OcrProgress, OcrSettings, OcrStats
+from .ocr_settings import OCR_SECONDS_PER_PAGE, OCR_STALL_S, OcrProgress, OcrSettings, OcrStats
 from .records import Chunk, Extracted
 
 __all__ = ["DEFAULT_MEMORY_MB", "DEFAULT_TIMEOUT_S", "ExtractWorker", "Extraction", "index_text"]

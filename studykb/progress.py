@@ -11,78 +11,85 @@ __all__ = ["RichProgress", "print_hits", "print_report"]
 
 
 class RichProgress(Progress):
-    """Progress bars on a terminal (files, embedding batches); silent when output is not a terminal."""
+    """Progress bars on a terminal (files, embedding batches); silent when output is not a terminal.
+
+    rich is imported when the first stage starts: a run with nothing to do never pays for it.
+    """
 
     def __init__(self, enabled: bool = True) -> None:
-        from rich.console import Console
-        from rich.progress import (
-            BarColumn,
-            MofNCompleteColumn,
-            TextColumn,
-            TimeElapsedColumn,
-        )
-        from rich.progress import (
-            Progress as Bars,
-        )
-
-        self.console = Console(stderr=True)
         self.enabled = enabled
-        self._bars = Bars(
-            TextColumn("{task.description:<12}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            TextColumn("{task.fields[detail]}"),
-            console=self.console,
-            disable=not (enabled and self.console.is_terminal),
-            transient=False,
-        )
+        self._bars: Any = None
         self._task: Any = None
 
+    def _started(self) -> Any:
+        if self._bars is None:
+            from rich.console import Console
+            from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
+            from rich.progress import Progress as Bars
+
+            console = Console(stderr=True)
+            self._bars = Bars(
+                TextColumn("{task.description:<12}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                TextColumn("{task.fields[detail]}"),
+                console=console,
+                disable=not (self.enabled and console.is_terminal),
+                transient=False,
+            )
+            self._bars.__enter__()
+        return self._bars
+
     def __enter__(self) -> RichProgress:
-        self._bars.__enter__()
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self._bars.__exit__(None, None, None)
+        if self._bars is not None:
+            self._bars.__exit__(None, None, None)
 
     def stage(self, name: str, total: int) -> None:
-        self._task = self._bars.add_task(name, total=total, detail="")
+        self._task = self._started().add_task(name, total=total, detail="")
 
     def advance(self, steps: int = 1, detail: str = "") -> None:
         if self._task is not None:
-            self._bars.update(self._task, advance=steps, detail=detail[-40:])
+            self._started().update(self._task, advance=steps, detail=detail[-40:])
 
     def note(self, message: str) -> None:
         if self.enabled:
-            self.console.print(f"[yellow]Note:[/] {message}")
+            self._started().console.print(f"[yellow]Note:[/] {escape_markup(message)}")
+
+
+def escape_markup(text: str) -> str:
+    """`text` with rich markup brackets escaped."""
+    from rich.markup import escape
+
+    return escape(text)
 
 
 def print_report(report: IngestReport) -> None:
-    """The human summary of an ingest run."""
-    from rich.console import Console
-    from rich.markup import escape
+    """The human summary of an ingest run (click styles: no rich import for a run with nothing to do)."""
+    from click import echo, style
 
-    console = Console()
     counts = ", ".join(
         f"{report.count(s)} {s}" for s in ("added", "updated", "unchanged", "removed", "failed", "skipped")
     )
-    console.print(f"[bold]Files:[/] {counts}")
+    echo(f"{style('Files:', bold=True)} {counts}")
     for o in report.outcomes:
         if o.status == "failed":
             kept = " (previous version kept)" if o.kept_previous else ""
-            console.print(f"  [red]failed[/]  {escape(o.path)}: {escape(o.reason)}{kept}")
+            echo(f"  {style('failed', fg='red')}  {o.path}: {o.reason}{kept}")
         elif o.status == "skipped":
-            console.print(f"  [dim]skipped[/] {escape(o.path)}: {escape(o.reason)}")
+            echo(f"  {style('skipped', dim=True)} {o.path}: {o.reason}")
     if report.ocr_summary():
-        console.print(escape(report.ocr_summary()))
+        echo(report.ocr_summary())
     for warning in report.warnings:
-        console.print(f"  [yellow]warning[/] {escape(warning)}")
+        echo(f"  {style('warning', fg='yellow')} {warning}")
     if report.model_note:
-        console.print(f"[yellow]Model:[/] {escape(report.model_note)}")
+        echo(f"{style('Model:', fg='yellow')} {report.model_note}")
     action = "unchanged" if not report.changed and report.version == report.previous_version else "published"
-    console.print(
-        f"[bold]Index:[/] {report.version} {action} — {report.n_documents} documents, "
+    echo(
+        f"{style('Index:', bold=True)} {report.version} {action} — {report.n_documents} documents, "
         f"{report.n_chunks} passages, {report.embedded} newly embedded, model {report.model}, "
         f"{report.seconds.get('total', 0):.1f} s"
     )
