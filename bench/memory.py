@@ -40,7 +40,7 @@ def child(folder: Path) -> dict[str, Any]:
         (DataDir(folder).version_path(DataDir(folder).current() or "") / "manifest.json").read_text()
     )
     spec = spec_for_index(manifest["model"])
-    load_encoder(spec).encode(["预热"], show_progress_bar=False)
+    load_encoder(spec, purpose="query").encode(["预热"], show_progress_bar=False)  # as the engine loads it
     figures["rss_model_mb"] = rss_mb()
     from studykb.text import segment, tokenize
 

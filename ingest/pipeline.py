@@ -14,7 +14,7 @@ import hashlib
 import json
 import sqlite3
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -218,6 +218,7 @@ class _Run:
             {"model": spec.name, "model_fallback": spec.fallback, "dim": int(vectors.shape[1]),
              "chunking": {"max_chars": self.max_chars, "overlap": self.overlap},
              "n_documents": len(members), "created_at": _now()},
+            previous=None if self.opts.rebuild else report.previous_version,
         )
         with write(self.conn):
             self.conn.execute(
@@ -229,12 +230,25 @@ class _Run:
         self.data.publish(name)
         self.prog.advance()
         self._lap("publish", t)
+        self._prepare_query_encoder(spec)
         self._collect_garbage()
         report.version = name
         report.n_documents, report.n_chunks = len(members), len(chunk_rows)
         return self._finish(run_id, report, "published")
 
     # -- steps -------------------------------------------------------------------------------
+
+    def _prepare_query_encoder(self, spec: ModelSpec) -> None:
+        """Export the ONNX query encoder now (seconds, once per model), not on a reader's first search."""
+        if self.backend not in ("auto", "onnx", "onnx-int8"):
+            return
+        from studykb.errors import StudyKBError
+        from studykb.models import load_encoder
+
+        try:
+            load_encoder(replace(spec, backend=self.backend), purpose="query")
+        except StudyKBError as exc:  # an explicit onnx backend that cannot export: searches will say so
+            self.prog.note(str(exc))
 
     def _meta_hash(self, path: Path, rel: str, catalog: Catalog) -> str:
         fingerprint = declared_fingerprint(path, rel, catalog)

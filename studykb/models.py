@@ -207,6 +207,11 @@ def _load(load_from: str, backend: str = "torch") -> Any:
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
     os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+    if backend != "torch":  # ONNX Runtime + tokenizers: torch is imported only to export the model
+        from .onnx_encoder import OnnxEncoder
+
+        folder = load_from if Path(load_from).is_dir() else _download(load_from)
+        return OnnxEncoder(folder, quantized=backend == "onnx-int8")
     from transformers.utils import logging as hf_logging
 
     hf_logging.disable_progress_bar()
@@ -215,11 +220,6 @@ def _load(load_from: str, backend: str = "torch") -> Any:
     # One thread: on this 2-core class of machine a second thread gains nothing for small batches
     # and, when the other core is busy, intra-op thread contention slows inference many times over.
     torch.set_num_threads(int(os.environ.get(THREADS_ENV, "1")))
-    if backend != "torch":
-        from .onnx_encoder import OnnxEncoder
-
-        folder = load_from if Path(load_from).is_dir() else _download(load_from)
-        return OnnxEncoder(folder, quantized=backend == "onnx-int8")
     from sentence_transformers import SentenceTransformer
 
     return SentenceTransformer(load_from, device="cpu")

@@ -173,9 +173,72 @@ def read_layout(folder: Path) -> _Layout:
                    pooling, normalize, prompt)
 
 
+class _FastTokenizer:
+    """The model folder's tokenizer.json run by `tokenizers` alone (no transformers, hence no torch),
+    truncating and padding as sentence-transformers' Transformer does; called like a HF tokenizer."""
+
+    def __init__(self, tokenizer: Any, max_length: int) -> None:
+        self._tok = tokenizer
+        self.model_max_length = max_length
+        tokenizer.no_padding()
+        tokenizer.enable_truncation(max_length, strategy="longest_first")
+
+    def __call__(self, texts: str | list[str], **_options: Any) -> dict[str, Any]:
+        if isinstance(texts, str):  # one text: unpadded id lists, as a HF tokenizer gives them
+            one = self._tok.encode(texts)
+            return {"input_ids": one.ids, "attention_mask": one.attention_mask,
+                    "token_type_ids": one.type_ids}
+        encodings = self._tok.encode_batch(texts)
+        width = max((len(e.ids) for e in encodings), default=0)
+        out = {k: np.zeros((len(encodings), width), dtype=np.int64)
+               for k in ("input_ids", "attention_mask", "token_type_ids")}
+        for row, e in enumerate(encodings):  # right padding; padded positions are masked out
+            n = len(e.ids)
+            out["input_ids"][row, :n] = e.ids
+            out["attention_mask"][row, :n] = e.attention_mask
+            out["token_type_ids"][row, :n] = e.type_ids
+        return out
+
+
+def _max_length(layout: _Layout) -> int:
+    """The truncation length sentence-transformers uses: max_seq_length, else the tokenizer's
+    model_max_length capped at the model's position embeddings."""
+    if layout.max_seq_length is not None:
+        return int(layout.max_seq_length)
+    def read(name: str) -> dict[str, Any]:
+        path = layout.transformer / name
+        return _read_json(path) if path.is_file() else {}
+
+    limit = int(read("tokenizer_config.json").get("model_max_length") or 10**9)
+    model = read("config.json")
+    positions = int(model.get("max_position_embeddings") or -1)
+    return min(limit, positions) if positions > 0 else limit
+
+
+def _with_lowercase(backend: Any) -> None:
+    """Lower-case first, as a sentence-transformers model with do_lower_case does."""
+    from tokenizers.normalizers import Lowercase
+    from tokenizers.normalizers import Sequence as NormalizerSequence
+
+    normalizer = backend.normalizer
+    iterable: Any = normalizer  # a tokenizers Sequence iterates over its normalizers (no stubs say so)
+    parts = list(iterable) if isinstance(normalizer, NormalizerSequence) else [normalizer]
+    if not any(isinstance(n, Lowercase) for n in parts):
+        backend.normalizer = NormalizerSequence([Lowercase(), *(n for n in parts if n is not None)])
+
+
 def _load_tokenizer(layout: _Layout) -> Any:
-    """The model's tokenizer, set up for truncation as sentence-transformers' Transformer sets it."""
+    """The model's tokenizer, set up for truncation as sentence-transformers' Transformer sets it:
+    tokenizer.json through `tokenizers` when the folder has one, else transformers' AutoTokenizer."""
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    fast = layout.transformer / "tokenizer.json"
+    if fast.is_file():
+        from tokenizers import Tokenizer
+
+        backend = Tokenizer.from_file(str(fast))
+        if layout.do_lower_case:
+            _with_lowercase(backend)
+        return _FastTokenizer(backend, _max_length(layout))
     from transformers import AutoConfig, AutoTokenizer
 
     kwargs: dict[str, Any] = {}
@@ -187,16 +250,7 @@ def _load_tokenizer(layout: _Layout) -> Any:
         if limit and limit != -1:
             tokenizer.model_max_length = min(tokenizer.model_max_length, limit)
     if layout.do_lower_case:
-        from tokenizers.normalizers import Lowercase
-        from tokenizers.normalizers import Sequence as NormalizerSequence
-
-        normalizer = tokenizer.backend_tokenizer.normalizer
-        iterable: Any = normalizer  # a tokenizers Sequence iterates over its normalizers (no stubs say so)
-        parts = list(iterable) if isinstance(normalizer, NormalizerSequence) else [normalizer]
-        if not any(isinstance(n, Lowercase) for n in parts):
-            tokenizer.backend_tokenizer.normalizer = NormalizerSequence(
-                [Lowercase(), *(n for n in parts if n is not None)]
-            )
+        _with_lowercase(tokenizer.backend_tokenizer)
     return tokenizer
 
 
@@ -237,7 +291,8 @@ def _export(layout: _Layout, tokenizer: Any, dest: Path) -> None:
     hf_logging.disable_progress_bar()
     torch.set_num_threads(int(os.environ.get(THREADS_ENV, "1")))
     model = AutoModel.from_pretrained(str(layout.transformer), attn_implementation="eager").eval()
-    sample = tokenizer(["studykb exports this sample sentence", "short"], padding=True, return_tensors="pt")
+    encoded = tokenizer(["studykb exports this sample sentence", "short"], padding=True, return_tensors="np")
+    sample = {k: torch.from_numpy(np.asarray(v, dtype=np.int64)) for k, v in encoded.items()}
     names = [n for n in _INPUTS if n in sample]
 
     class TokenEmbeddings(torch.nn.Module):

@@ -297,3 +297,26 @@ def test_auto_uses_torch_when_the_model_cannot_be_exported(tmp_path: Path, onnx_
         encoder = load_encoder(ModelSpec(str(folder), str(folder)), purpose="query")
     assert isinstance(encoder, SentenceTransformer) and "using torch" in caplog.text
     assert encoder.encode(["测试"]).shape == (1, 64)
+
+
+def test_a_search_process_embeds_queries_without_importing_torch(
+    onnx_cache: Path, fp32: OnnxEncoder
+) -> None:
+    """With the export cached, the query encoder needs ONNX Runtime and tokenizers only: a search
+    process does not carry torch (~180 MB) or a second copy of the model."""
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, json; from studykb.models import load_encoder, resolve_model;"
+        "enc = load_encoder(resolve_model('minilm'), purpose='query');"
+        "v = enc.encode(['党的创建'], normalize_embeddings=True);"
+        "print(json.dumps([round(float(v[0] @ v[0]), 4), 'torch' in sys.modules,"
+        " 'transformers' in sys.modules]))"
+    )
+    env = {**os.environ, "STUDYKB_CACHE": str(onnx_cache.parent)}
+    env.pop("STUDYKB_BACKEND", None)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+    norm, torch_loaded, transformers_loaded = json.loads(out.stdout.strip().splitlines()[-1])
+    assert norm == 1.0 and not torch_loaded and not transformers_loaded

@@ -24,11 +24,8 @@ def data_dir() -> Path:
 
 @st.cache_resource(show_spinner="正在加载索引和模型…")
 def _engine(path: str) -> Engine:
-    import torch
-
-    # One query is a single short sequence: on our small shared machines one thread answers in a fraction
-    # of the time two threads take (they contend with each other and with other sessions).
-    torch.set_num_threads(1)
+    # Query encoders run one thread (studykb.models: torch and ONNX Runtime alike): one short sequence
+    # is answered faster than by two threads contending with each other and with other sessions.
     engine = Engine.open(path)
     try:
         engine.search("学习")  # load the model and the segmenter now, not on the first reader's query
