@@ -160,3 +160,36 @@ def test_crash_leftovers_are_cleaned_and_old_version_served(workspace: tuple[Pat
     assert report.version != before
     assert not (dd.versions / ".v999999.tmp").exists()
     assert conn.execute("SELECT count(*) FROM index_versions WHERE state='building'").fetchone()[0] == 0
+
+
+def test_an_edit_carries_the_hnsw_index_over_and_answers_like_a_rebuild(
+    workspace: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Above the exact-search limit a new version reuses the previous HNSW index (gone passages
+    hidden, new ones added) instead of building it again; searches answer as after --rebuild."""
+    from search.dense import ROWS_FILE
+    from search.engine import Engine
+
+    monkeypatch.setattr("search.dense.EXACT_LIMIT", 5)  # HNSW for the small corpus, as from 50,000
+    monkeypatch.setattr("search.dense.MAX_HIDDEN_SHARE", 0.5)
+    corpus, data = workspace
+    first = ingest([corpus], data, IngestOptions(model="minilm", rebuild=True))  # an HNSW version
+    manifest = json.loads((DataDir(data).version_path(first.version) / "manifest.json").read_text())
+    assert manifest["index_type"].startswith("HNSW") and manifest["dense_carried_from"] is None
+
+    with open(corpus / "guide.md", "a", encoding="utf-8") as fh:
+        fh.write("\n## 三、新增段落\n\n新增一段关于调查研究的要求，领导干部要深入基层摸清情况。\n")
+    (corpus / "english.md").unlink()
+    second = ingest([corpus], data, OPTS)
+    folder = DataDir(data).version_path(second.version)
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert manifest["dense_carried_from"] == first.version and manifest["dense_hidden_rows"] > 0
+    assert (folder / ROWS_FILE).exists() and problems(data) == []
+
+    queries = ["调查研究 深入基层", "红船精神", "枫桥经验", "干部教育"]
+    carried = Engine.open(data)
+    got = {q: [h.text for h in carried.search(q, k=5, legs=("dense",)).hits] for q in queries}
+    ingest([corpus], data, IngestOptions(model="minilm", rebuild=True))
+    rebuilt = Engine.open(data)
+    assert got == {q: [h.text for h in rebuilt.search(q, k=5, legs=("dense",)).hits] for q in queries}
+    assert got["调查研究 深入基层"]
