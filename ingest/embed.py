@@ -27,9 +27,10 @@ def embed_hash(text: str) -> str:
     return hashlib.sha1(text.encode("utf-8")).hexdigest()
 
 
-def encode(spec: ModelSpec, texts: Sequence[str], *, batch_size: int = DEFAULT_BATCH) -> np.ndarray:
-    """Normalised float32 embeddings of `texts` (one row each)."""
-    model = load_encoder(spec)
+def encode(spec: ModelSpec, texts: Sequence[str], *, batch_size: int = DEFAULT_BATCH,
+           purpose: str = "passages") -> np.ndarray:
+    """Normalised float32 embeddings of `texts` (one row each); `purpose` as for `load_encoder`."""
+    model = load_encoder(spec, purpose=purpose)
     vectors = model.encode(list(texts), batch_size=batch_size, normalize_embeddings=True,
                            convert_to_numpy=True, show_progress_bar=False)
     return np.asarray(vectors, dtype=np.float32)
@@ -42,6 +43,7 @@ def embed_missing(
     *,
     batch_size: int = DEFAULT_BATCH,
     on_batch: Callable[[int], None] | None = None,
+    purpose: str = "passages",
 ) -> int:
     """Embed the (hash, text) items not yet cached for this model; return how many were embedded.
 
@@ -55,7 +57,7 @@ def embed_missing(
     todo.sort(key=lambda item: -len(item[1]))
     for i in range(0, len(todo), batch_size):
         batch = todo[i : i + batch_size]
-        vectors = encode(spec, [t for _, t in batch], batch_size=batch_size)
+        vectors = encode(spec, [t for _, t in batch], batch_size=batch_size, purpose=purpose)
         with write(conn):
             conn.executemany(
                 "INSERT OR REPLACE INTO embeddings(embed_hash, model, vector) VALUES (?, ?, ?)",
@@ -79,11 +81,12 @@ class EarlyEmbedder:
     all by length.
     """
 
-    def __init__(self, conn: sqlite3.Connection, spec: ModelSpec, *, batch_size: int = DEFAULT_BATCH) -> None:
-        self.conn, self.spec, self.batch_size = conn, spec, batch_size
+    def __init__(self, conn: sqlite3.Connection, spec: ModelSpec, *, batch_size: int = DEFAULT_BATCH,
+                 purpose: str = "passages") -> None:
+        self.conn, self.spec, self.batch_size, self.purpose = conn, spec, batch_size, purpose
         self.embedded = 0
         self._pool = ThreadPoolExecutor(1, thread_name_prefix="studykb-embed")
-        self._pool.submit(load_encoder, spec)  # load while the first files are extracted
+        self._pool.submit(load_encoder, spec, purpose=purpose)  # load while the first files are extracted
         self._queued: set[str] = set()
         self._pending: list[tuple[str, str]] = []
         self._running: list[tuple[list[str], Future[np.ndarray]]] = []
@@ -101,7 +104,8 @@ class EarlyEmbedder:
             batch, self._pending = self._pending[: self.batch_size], self._pending[self.batch_size :]
             texts = [t for _, t in batch]
             self._running.append(([h for h, _ in batch],
-                                  self._pool.submit(encode, self.spec, texts, batch_size=self.batch_size)))
+                                  self._pool.submit(encode, self.spec, texts, batch_size=self.batch_size,
+                                                    purpose=self.purpose)))
         self._store(wait=False)
 
     def _store(self, wait: bool) -> None:

@@ -119,7 +119,13 @@ def ingest(
             conn.close()
 
 
+#: Runs that re-read at most this many files embed with the quick-loading encoder (see `_Run.run`).
+SMALL_UPDATE_FILES = 20
+
+
 class _Run:
+    purpose = "passages"
+
     def __init__(self, data: DataDir, conn: sqlite3.Connection, opts: IngestOptions, prog: Progress,
                  backend: str = "") -> None:
         self.data, self.conn, self.opts, self.prog = data, conn, opts, prog
@@ -183,6 +189,9 @@ class _Run:
             report.model_note = spec.reason
             self.prog.note(spec.reason)
 
+        # A small update embeds a few passages: the ONNX encoder (torch's vectors) loads in a fraction
+        # of a second where torch takes seconds; a large one runs torch, as fast in long batches.
+        self.purpose = "query" if len(todo) <= SMALL_UPDATE_FILES else "passages"
         early = self._extract(todo, catalog, current_docs, members, report, spec)
         t = self._lap("extract", t)
         if not members and not current:
@@ -200,7 +209,7 @@ class _Run:
         self.prog.stage("embedding", len(items))
         self.prog.advance(early, "embedded during extraction")
         report.embedded = early + embed_missing(self.conn, spec, items, batch_size=self.opts.batch_size,
-                                                on_batch=lambda n: self.prog.advance(n))
+                                                on_batch=lambda n: self.prog.advance(n), purpose=self.purpose)
         t = self._lap("embed", t)
 
         import numpy as np  # here, not at the top: a no-op run never needs it
@@ -289,7 +298,8 @@ class _Run:
         ocr = OcrSettings(cache_dir(self.data.root)) if self.opts.ocr else None
         worker = ExtractWorker(max_chars=self.max_chars, overlap=self.overlap,
                                timeout_s=self.opts.timeout_s, memory_mb=self.opts.memory_mb, ocr=ocr)
-        with worker, EarlyEmbedder(self.conn, spec, batch_size=self.opts.batch_size) as early:
+        with worker, EarlyEmbedder(self.conn, spec, batch_size=self.opts.batch_size,
+                                   purpose=self.purpose) as early:
             for path, rel, meta_hash, status in todo:
                 prev = current_docs.get(rel)
                 try:

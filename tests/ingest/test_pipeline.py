@@ -53,6 +53,27 @@ def test_noop_rerun_skips_everything_without_loading_the_model(workspace: tuple[
     assert not torch_loaded and not jieba_loaded
 
 
+def test_a_small_update_embeds_without_loading_torch(workspace: tuple[Path, Path]) -> None:
+    """One edited file: its new passages are embedded by the ONNX encoder (loads in well under a
+    second, torch's vectors), so the run never imports torch once the export is cached."""
+    from studykb.models import load_encoder, resolve_model
+
+    load_encoder(resolve_model("minilm"), purpose="query")  # the export ingest makes after publishing
+    corpus, data = workspace
+    with open(corpus / "guide.md", "a", encoding="utf-8") as fh:
+        fh.write("\n## 四、补充\n\n支部书记要带头讲党课，每年至少一次。\n")
+    code = (
+        "import sys, json; from pathlib import Path; from ingest.pipeline import ingest, IngestOptions;"
+        f"r = ingest([Path({str(corpus)!r})], Path({str(data)!r}), IngestOptions());"
+        "print(json.dumps([r.to_json()['summary'], r.embedded, 'torch' in sys.modules]))"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "STUDYKB_BACKEND"}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
+    summary, embedded, torch_loaded = json.loads(out.stdout.strip().splitlines()[-1])
+    assert summary["updated"] == 1 and embedded >= 1 and not torch_loaded
+    assert problems(data) == []
+
+
 def test_edit_add_remove_updates_only_what_changed(workspace: tuple[Path, Path]) -> None:
     corpus, data = workspace
     before = DataDir(data).current()
