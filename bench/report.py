@@ -150,12 +150,13 @@ def _targets(results: dict[str, Any]) -> list[str]:
         )
     for s in _fig(results, "latency").get("sizes", []):
         if "target_p95_ms" in s:
+            cold = f", first pass {s['hybrid_cold_p95_ms']:.1f}" if "hybrid_cold_p95_ms" in s else ""
             rows.append(
                 [
-                    f"hybrid p95 at {s['passages']:,} passages (CPU time)",
+                    f"hybrid query p95 at {s['passages']:,} passages",
                     f"≤ {s['target_p95_ms']:.0f} ms",
-                    f"{s['hybrid_cpu_p95_ms']:.1f} ms",
-                    s["meets_target_cpu"],
+                    f"{s['hybrid_p95_ms']:.1f} ms wall{cold}; {s['hybrid_cpu_p95_ms']:.1f} ms CPU",
+                    s["hybrid_p95_ms"] <= s["target_p95_ms"],
                 ]
             )
         if s["index_type"] != "Flat":
@@ -315,8 +316,10 @@ def render(results: dict[str, Any], scale: str, mach: dict[str, Any]) -> str:
         md += [
             "Hybrid query = `Engine.search(q, k=10)`: query embedding, BM25 and FAISS legs (100 candidates "
             "each), fusion, duplicate collapse, SQLite rows, highlighting and snippets. CPU time is what a "
-            "query costs on an idle machine (all of it is single-threaded and in memory); wall time on this "
-            "shared machine, under `nice`, mostly counts waiting for a core. All times in ms.",
+            "query costs (it is single-threaded); wall time adds waiting for a core on this shared machine "
+            "and, in the first pass over the queries (\"cold\"), reading the SQLite pages and memory-mapped "
+            "BM25 columns they touch from disk. The other columns are the second pass: a running server, "
+            "its pages in the OS cache. All times in ms.",
             "",
         ]
         rows = [
@@ -329,6 +332,7 @@ def render(results: dict[str, Any], scale: str, mach: dict[str, Any]) -> str:
                 s.get("meets_target_cpu", "—"),
                 s["hybrid_p50_ms"],
                 s["hybrid_p95_ms"],
+                s.get("hybrid_cold_p95_ms", "—"),
                 s["embed_cpu_p50_ms"],
                 s["bm25_cpu_p50_ms"],
                 s["raw_bm25s_cpu_p50_ms"],
@@ -349,6 +353,7 @@ def render(results: dict[str, Any], scale: str, mach: dict[str, Any]) -> str:
                 "met",
                 "wall p50",
                 "wall p95",
+                "cold wall p95",
                 "embedding",
                 "BM25 (ours)",
                 "bm25s retrieve",
@@ -364,7 +369,7 @@ def render(results: dict[str, Any], scale: str, mach: dict[str, Any]) -> str:
                 "",
                 f"Where the time goes at {s['passages']:,} passages: of a median query's "
                 f"{s['hybrid_cpu_p50_ms']:.0f} ms of CPU, the query embedding takes "
-                f"{s['embed_cpu_p50_ms']:.0f} ms and highlighting the 10 hits shown (jieba segmentation) "
+                f"{s['embed_cpu_p50_ms']:.0f} ms and highlighting the 10 hits shown (segmentation) "
                 f"{s['highlight_cpu_p50_ms']:.0f} ms; "
                 f"BM25 and FAISS together {s['bm25_cpu_p50_ms'] + s['dense_cpu_p50_ms']:.1f} ms.",
             ]
@@ -522,8 +527,8 @@ def render(results: dict[str, Any], scale: str, mach: dict[str, Any]) -> str:
             ],
         ) + [
             "",
-            "Wall time of `studykb ingest` as a subprocess; most of the one-document run is loading the "
-            "model (it starts while the changed file is extracted).",
+            "Wall time of `studykb ingest` as a subprocess. A run of up to 20 changed files embeds with "
+            "the ONNX encoder, which loads in well under a second: the one-document run never loads torch.",
             "",
         ]
 
@@ -605,7 +610,7 @@ def plot(results: dict[str, Any], path: Path) -> None:
         ax1.plot(n, [s["hybrid_cpu_p50_ms"] for s in lat], "o-", label="hybrid p50 (CPU)")
         ax1.plot(n, [s["hybrid_cpu_p95_ms"] for s in lat], "s-", label="hybrid p95 (CPU)")
         ax1.plot(
-            n, [s["hybrid_p95_ms"] for s in lat], "^--", alpha=0.5, label="hybrid p95 (wall, shared box)"
+            n, [s["hybrid_p95_ms"] for s in lat], "^--", alpha=0.5, label="hybrid p95 (wall, warm)"
         )
         ax1.plot(n, [s["embed_cpu_p50_ms"] for s in lat], ":", label="query embedding p50")
         targets = [(s["passages"], s["target_p95_ms"]) for s in lat if "target_p95_ms" in s]
