@@ -423,8 +423,8 @@ def render(results: dict[str, Any], scale: str, mach: dict[str, Any]) -> str:
         md += _table(
             [
                 "passages",
-                "RSS with model MB",
-                "+ jieba, OpenCC MB",
+                "RSS with the query encoder MB",
+                "+ segmenter, OpenCC MB",
                 "RSS after Engine.open + 20 queries MB (target ≤ 1,536 at 1M)",
                 "index share MB",
                 "version on disk MB",
