@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from studykb.db import connect, write
+from studykb.digest import file_sha256
 from studykb.errors import ConfigError, ExtractionError, IndexMismatchError
 from studykb.layout import DataDir
 from studykb.lock import IngestLock
@@ -68,14 +69,6 @@ class Progress:
 
     def note(self, message: str) -> None:
         """A message for the maintainer (e.g. the model fallback)."""
-
-
-def _file_hash(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _outcome(rel: str, status: str, chunks: int, ocr: OcrStats | None, warnings: list[str]) -> FileOutcome:
@@ -166,7 +159,7 @@ class _Run:
             stat = path.stat()
             if prev and not self.opts.rebuild and prev["meta_hash"] == meta_hash and (
                 (prev["size"], prev["mtime"]) == (stat.st_size, stat.st_mtime)
-                or prev["content_hash"] == _file_hash(path)
+                or prev["content_hash"] == file_sha256(path)
             ):
                 members[rel] = prev["id"]
                 report.outcomes.append(FileOutcome(rel, "unchanged"))
@@ -326,7 +319,7 @@ class _Run:
                      catalog: Catalog) -> tuple[int, int, OcrStats | None]:
         try:
             before = path.stat()
-            content_hash = _file_hash(path)
+            content_hash = file_sha256(path)
         except FileNotFoundError:
             raise ExtractionError(rel, "file disappeared during ingestion") from None
         reuse = self.conn.execute(

@@ -7,7 +7,6 @@ previously published version untouched and complete.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -19,6 +18,7 @@ import numpy as np
 
 from search.dense import ROWS_FILE, DenseIndex, index_type_for
 from search.lexical import LexicalIndex
+from studykb.digest import file_sha256, files_digest
 from studykb.layout import DataDir
 
 __all__ = ["MANIFEST", "files_checksum", "write_version"]
@@ -27,18 +27,10 @@ MANIFEST = "manifest.json"
 FORMAT_VERSION = 1
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def files_checksum(folder: Path) -> dict[str, str]:
     """sha256 of every file under `folder` except the manifest, keyed by relative path."""
     return {
-        p.relative_to(folder).as_posix(): _sha256(p)
+        p.relative_to(folder).as_posix(): file_sha256(p)
         for p in sorted(folder.rglob("*"))
         if p.is_file() and p.name != MANIFEST
     }
@@ -65,7 +57,7 @@ def _carried_over(
         if old.get("model") != model or old.get("dim") != int(vectors.shape[1]):
             return None
         for rel in ("faiss.index", ROWS_FILE):  # never carry a damaged file over
-            if rel in old["files"] and _sha256(folder / rel) != old["files"][rel]:
+            if rel in old["files"] and file_sha256(folder / rel) != old["files"][rel]:
                 return None
         previous_ids = np.load(folder / "chunk_ids.npy")
         return DenseIndex.updated(folder / "faiss.index", previous_ids, chunk_ids, vectors)
@@ -112,7 +104,7 @@ def write_version(
         "dense_carried_from": previous if dense else None,
         "dense_hidden_rows": dense.hidden if dense else 0,
         "files": files,
-        "checksum": hashlib.sha256(json.dumps(files, sort_keys=True).encode()).hexdigest(),
+        "checksum": files_digest(files),
     }
     (tmp / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
     _fsync_tree(tmp)

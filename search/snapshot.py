@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import sqlite3
 from dataclasses import dataclass
@@ -10,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from studykb.digest import file_sha256, files_digest
 from studykb.errors import IndexCorruptError, IndexMissingError
 from studykb.layout import DataDir
 
@@ -127,11 +127,9 @@ def verify_version(data: DataDir, conn: sqlite3.Connection, name: str | None = N
         if not path.is_file():
             problems.append(f"{name}: file {rel} is missing")
             continue
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()
-        if digest != expected:
+        if file_sha256(path) != expected:
             problems.append(f"{name}: file {rel} does not match its checksum")
-    overall = hashlib.sha256(json.dumps(files, sort_keys=True).encode()).hexdigest()
-    if overall != manifest.get("checksum"):
+    if files_digest(files) != manifest.get("checksum"):
         problems.append(f"{name}: manifest checksum does not verify")
     if problems:
         return problems

@@ -33,6 +33,7 @@ from typing import Any
 
 import numpy as np
 
+from .digest import file_sha256
 from .errors import ConfigError
 
 __all__ = ["CACHE_ENV", "EXPORT_VERSION", "OnnxEncoder", "cache_root", "model_fingerprint"]
@@ -68,11 +69,6 @@ def cache_root() -> Path:
     return (Path(xdg) if xdg else Path.home() / ".cache") / "studykb" / "onnx"
 
 
-def _sha256(path: Path) -> str:
-    with open(path, "rb") as fh:
-        return hashlib.file_digest(fh, "sha256").hexdigest()
-
-
 def model_fingerprint(folder: Path) -> str:
     """SHA-256 over the relative paths and contents of the files in a model folder."""
     digest = hashlib.sha256()
@@ -80,7 +76,7 @@ def model_fingerprint(folder: Path) -> str:
         rel = path.relative_to(folder)
         if rel.name in _SKIP_FILES or any(part in _SKIP_DIRS for part in rel.parts[:-1]):
             continue
-        digest.update(f"{rel.as_posix()}\0{_sha256(path)}\n".encode())
+        digest.update(f"{rel.as_posix()}\0{file_sha256(path)}\n".encode())
     return digest.hexdigest()
 
 
@@ -262,7 +258,7 @@ def _atomic_write(dest: Path, produce: Callable[[Path], None]) -> None:
     try:
         produce(tmp)
         os.chmod(tmp, 0o644)  # mkstemp makes it private; the web app may run as another user
-        digest = _sha256(tmp)
+        digest = file_sha256(tmp)
         os.replace(tmp, dest)
     finally:
         tmp.unlink(missing_ok=True)
@@ -279,7 +275,7 @@ def _intact(path: Path) -> bool:
     sidecar = path.with_name(path.name + ".sha256")
     if not path.is_file() or not sidecar.is_file():
         return False
-    return sidecar.read_text().strip() == _sha256(path)
+    return sidecar.read_text().strip() == file_sha256(path)
 
 
 def _export(layout: _Layout, tokenizer: Any, dest: Path) -> None:
