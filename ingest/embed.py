@@ -58,11 +58,7 @@ def embed_missing(
     for i in range(0, len(todo), batch_size):
         batch = todo[i : i + batch_size]
         vectors = encode(spec, [t for _, t in batch], batch_size=batch_size, purpose=purpose)
-        with write(conn):
-            conn.executemany(
-                "INSERT OR REPLACE INTO embeddings(embed_hash, model, vector) VALUES (?, ?, ?)",
-                [(h, spec.name, v.tobytes()) for (h, _), v in zip(batch, vectors, strict=True)],
-            )
+        _store_vectors(conn, spec.name, [h for h, _ in batch], vectors)
         if on_batch:
             on_batch(len(batch))
     return len(todo)
@@ -111,12 +107,7 @@ class EarlyEmbedder:
     def _store(self, wait: bool) -> None:
         while self._running and (wait or self._running[0][1].done()):
             hashes, future = self._running.pop(0)
-            vectors = future.result()
-            with write(self.conn):
-                self.conn.executemany(
-                    "INSERT OR REPLACE INTO embeddings(embed_hash, model, vector) VALUES (?, ?, ?)",
-                    [(h, self.spec.name, v.tobytes()) for h, v in zip(hashes, vectors, strict=True)],
-                )
+            _store_vectors(self.conn, self.spec.name, hashes, future.result())
             self.embedded += len(hashes)
 
     def close(self, *, store: bool = True) -> None:
@@ -132,6 +123,15 @@ class EarlyEmbedder:
 
     def __exit__(self, exc_type: object, *exc: object) -> None:
         self.close(store=exc_type is None)
+
+
+def _store_vectors(conn: sqlite3.Connection, model: str, hashes: Sequence[str], vectors: np.ndarray) -> None:
+    """Write one batch of vectors to the embedding cache, in one transaction."""
+    with write(conn):
+        conn.executemany(
+            "INSERT OR REPLACE INTO embeddings(embed_hash, model, vector) VALUES (?, ?, ?)",
+            [(h, model, v.tobytes()) for h, v in zip(hashes, vectors, strict=True)],
+        )
 
 
 def _cached(conn: sqlite3.Connection, model: str, hashes: Sequence[str]) -> set[str]:
