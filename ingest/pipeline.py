@@ -55,7 +55,7 @@ class IngestOptions:
     memory_mb: int = DEFAULT_MEMORY_MB
     batch_size: int = 64
     ocr: bool = True  # OCR PDF pages without a text layer (results cached in <data>/ocr-cache/)
-    backend: str | None = None  # embedding backend; None: $STUDYKB_BACKEND, studykb.toml, else torch
+    backend: str | None = None  # embedding backend; None: $STUDYKB_BACKEND, studykb.toml, else auto
 
 
 class Progress:
@@ -117,8 +117,6 @@ SMALL_UPDATE_FILES = 20
 
 
 class _Run:
-    purpose = "passages"
-
     def __init__(self, data: DataDir, conn: sqlite3.Connection, opts: IngestOptions, prog: Progress,
                  backend: str = "") -> None:
         self.data, self.conn, self.opts, self.prog = data, conn, opts, prog
@@ -184,8 +182,8 @@ class _Run:
 
         # A small update embeds a few passages: the ONNX encoder (torch's vectors) loads in a fraction
         # of a second where torch takes seconds; a large one runs torch, as fast in long batches.
-        self.purpose = "query" if len(todo) <= SMALL_UPDATE_FILES else "passages"
-        early = self._extract(todo, catalog, current_docs, members, report, spec)
+        purpose = "query" if len(todo) <= SMALL_UPDATE_FILES else "passages"
+        early = self._extract(todo, catalog, current_docs, members, report, spec, purpose)
         t = self._lap("extract", t)
         if not members and not current:
             return self._finish(run_id, report, "empty")
@@ -202,7 +200,7 @@ class _Run:
         self.prog.stage("embedding", len(items))
         self.prog.advance(early, "embedded during extraction")
         report.embedded = early + embed_missing(self.conn, spec, items, batch_size=self.opts.batch_size,
-                                                on_batch=lambda n: self.prog.advance(n), purpose=self.purpose)
+                                                on_batch=lambda n: self.prog.advance(n), purpose=purpose)
         t = self._lap("embed", t)
 
         import numpy as np  # here, not at the top: a no-op run never needs it
@@ -242,7 +240,7 @@ class _Run:
 
     def _prepare_query_encoder(self, spec: ModelSpec) -> None:
         """Export the ONNX query encoder now (seconds, once per model), not on a reader's first search."""
-        if self.backend not in ("auto", "onnx", "onnx-int8"):
+        if self.backend == "torch":
             return
         from studykb.errors import StudyKBError
         from studykb.models import load_encoder
@@ -281,7 +279,7 @@ class _Run:
 
     def _extract(self, todo: list[tuple[Path, str, str, str]], catalog: Catalog,
                  current_docs: dict[str, sqlite3.Row], members: dict[str, int], report: IngestReport,
-                 spec: ModelSpec) -> int:
+                 spec: ModelSpec, purpose: str) -> int:
         """Extract the files to do; their passages are embedded meanwhile. Returns how many were embedded."""
         if not todo:
             return 0
@@ -291,8 +289,9 @@ class _Run:
         ocr = OcrSettings(cache_dir(self.data.root)) if self.opts.ocr else None
         worker = ExtractWorker(max_chars=self.max_chars, overlap=self.overlap,
                                timeout_s=self.opts.timeout_s, memory_mb=self.opts.memory_mb, ocr=ocr)
-        with worker, EarlyEmbedder(self.conn, spec, batch_size=self.opts.batch_size,
-                                   purpose=self.purpose) as early:
+        with worker, EarlyEmbedder(
+            self.conn, spec, batch_size=self.opts.batch_size, purpose=purpose
+        ) as early:
             for path, rel, meta_hash, status in todo:
                 prev = current_docs.get(rel)
                 try:

@@ -29,12 +29,12 @@ class LexicalIndex:
         docs = [t if isinstance(t, list) else list(t) for t in corpus_tokens] or [[]]
         # Indexing allocates millions of small objects that live to the end: the cyclic collector
         # would walk the whole token corpus again and again (a third of the build time at 1M passages).
-        paused = gc.isenabled()
+        was_enabled = gc.isenabled()
         gc.disable()
         try:
             retriever.index(docs, show_progress=False)
         finally:
-            if paused:
+            if was_enabled:
                 gc.enable()
         return cls(retriever, len(corpus_tokens))
 

@@ -236,7 +236,8 @@ def load_encoder(spec: ModelSpec, *, purpose: str = "passages") -> Any:
     """Load (once per process) the encoder of `spec` with its backend (else `$STUDYKB_BACKEND` or auto):
     a SentenceTransformer, or an OnnxEncoder with the same `encode`.
 
-    `purpose` ("passages" or "query") settles `auto`: ONNX for queries, torch for passages. An ONNX
+    `purpose` ("passages" or "query") settles `auto`: ONNX for queries (and for the few passages of a
+    small update, which must not wait seconds for torch to load), torch for bulk passages. An ONNX
     backend chosen explicitly raises ConfigError with the reason when the export fails; `auto` then
     logs the reason and uses torch.
     """

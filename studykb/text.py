@@ -44,8 +44,11 @@ __all__ = [
 USER_DICT_ENV = "STUDYKB_USER_DICT"
 
 # Full-width letters/digits (U+FF10..FF19, FF21..FF3A, FF41..FF5A) → ASCII; odd spaces → space.
-_WIDTH: dict[int, int | None] = {c: c - 0xFEE0 for r in ((0xFF10, 0xFF19), (0xFF21, 0xFF3A), (0xFF41, 0xFF5A))
-          for c in range(r[0], r[1] + 1)}
+_WIDTH: dict[int, int | None] = {
+    c: c - 0xFEE0
+    for r in ((0xFF10, 0xFF19), (0xFF21, 0xFF3A), (0xFF41, 0xFF5A))
+    for c in range(r[0], r[1] + 1)
+}
 _WIDTH.update({0x3000: 0x20, 0x00A0: 0x20, 0x2002: 0x20, 0x2003: 0x20, 0x2009: 0x20, 0x200B: None,
                0xFEFF: None})
 # For matching only: all remaining full-width ASCII punctuation (！＂…～) → ASCII.
@@ -148,7 +151,7 @@ class _RJieba:
 
     Its words match jieba's once the marks jieba splits ASCII words at (`a-b`, `a_b`, `a.b`) are
     spaces; the marks are dropped from terms anyway, and the swap keeps offsets.
-    `tests/studykb/test_text.py` checks both segmenters agree on the sample corpus.
+    `tests/test_text.py` checks both segmenters agree on the sample corpus.
     """
 
     def __init__(self, dict_paths: tuple[Path, ...]) -> None:
