@@ -196,19 +196,25 @@ class _FastTokenizer:
         return out
 
 
+def _folder_json(layout: _Layout, name: str) -> dict[str, Any]:
+    path = layout.transformer / name
+    return _read_json(path) if path.is_file() else {}
+
+
+def _position_limit(layout: _Layout) -> int | None:
+    """The model's max_position_embeddings (config.json), which caps the truncation length."""
+    positions = int(_folder_json(layout, "config.json").get("max_position_embeddings") or -1)
+    return positions if positions > 0 else None
+
+
 def _max_length(layout: _Layout) -> int:
     """The truncation length sentence-transformers uses: max_seq_length, else the tokenizer's
     model_max_length capped at the model's position embeddings."""
     if layout.max_seq_length is not None:
         return int(layout.max_seq_length)
-    def read(name: str) -> dict[str, Any]:
-        path = layout.transformer / name
-        return _read_json(path) if path.is_file() else {}
-
-    limit = int(read("tokenizer_config.json").get("model_max_length") or 10**9)
-    model = read("config.json")
-    positions = int(model.get("max_position_embeddings") or -1)
-    return min(limit, positions) if positions > 0 else limit
+    limit = int(_folder_json(layout, "tokenizer_config.json").get("model_max_length") or 10**9)
+    cap = _position_limit(layout)
+    return min(limit, cap) if cap else limit
 
 
 def _with_lowercase(backend: Any) -> None:
@@ -235,16 +241,15 @@ def _load_tokenizer(layout: _Layout) -> Any:
         if layout.do_lower_case:
             _with_lowercase(backend)
         return _FastTokenizer(backend, _max_length(layout))
-    from transformers import AutoConfig, AutoTokenizer
+    from transformers import AutoTokenizer
 
     kwargs: dict[str, Any] = {}
     if layout.max_seq_length is not None:
         kwargs["model_max_length"] = layout.max_seq_length
     tokenizer = AutoTokenizer.from_pretrained(str(layout.transformer), **kwargs)
-    if layout.max_seq_length is None:  # capped at the model's positions, as sentence-transformers does
-        limit = getattr(AutoConfig.from_pretrained(str(layout.transformer)), "max_position_embeddings", -1)
-        if limit and limit != -1:
-            tokenizer.model_max_length = min(tokenizer.model_max_length, limit)
+    cap = _position_limit(layout)
+    if layout.max_seq_length is None and cap:  # capped at the positions, as sentence-transformers does
+        tokenizer.model_max_length = min(tokenizer.model_max_length, cap)
     if layout.do_lower_case:
         _with_lowercase(tokenizer.backend_tokenizer)
     return tokenizer
