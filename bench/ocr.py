@@ -96,25 +96,6 @@ def render_pages(texts: list[str], n_pages: int, font: Path) -> list[tuple[Any, 
     return pages
 
 
-def edit_distance(a: str, b: str) -> int:
-    """Levenshtein distance between two strings."""
-    previous = list(range(len(b) + 1))
-    for i, ca in enumerate(a, start=1):
-        current = [i]
-        for j, cb in enumerate(b, start=1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
-        previous = current
-    return previous[-1]
-
-
-def accuracy(reference: str, text: str) -> float:
-    """1 - edit distance / reference length, whitespace removed, after normalize()."""
-    from studykb.text import normalize
-
-    ref, got = ("".join(normalize(t).split()) for t in (reference, text))
-    return 1 - edit_distance(ref, got) / max(1, len(ref))
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -139,6 +120,7 @@ def run(pdf: Path, pages: list[tuple[Any, str]], cache: Path) -> dict[str, Any]:
     """Time the cold first page, the warm run, the cached run; measure accuracy per page."""
     from ingest.extract import extract
     from ingest.ocr import OcrSettings, ocr_session
+    from ingest.ocr_accuracy import char_accuracy
 
     t0 = time.perf_counter()
     from ingest.ocr_engine import load_engine, recognise
@@ -160,7 +142,7 @@ def run(pdf: Path, pages: list[tuple[Any, str]], cache: Path) -> dict[str, Any]:
     by_page: dict[int, str] = {}
     for block in extracted.blocks:
         by_page[block.page or 0] = by_page.get(block.page or 0, "") + block.text
-    scores = [accuracy(reference, by_page.get(n, "")) for n, (_, reference) in enumerate(pages, start=1)]
+    scores = [char_accuracy(reference, by_page.get(n, "")) for n, (_, reference) in enumerate(pages, start=1)]
     confidences = [b.ocr_confidence for b in extracted.blocks if b.ocr_confidence is not None]
     n = len(pages)
     return {

@@ -12,10 +12,10 @@ import pytest
 
 from ingest.extract import extract
 from ingest.ocr import OcrSettings, cache_dir, fix_punctuation, image_hash, needs_ocr, ocr_session
+from ingest.ocr_accuracy import char_accuracy
 from ingest.ocr_layout import OcrLine, find_column_gaps, reading_order
 from ingest.pipeline import IngestOptions, ingest
 from ingest.report import IngestReport
-from studykb.text import normalize
 
 # Our own sample text: (text, is_heading) per page.
 SCANNED_PAGES: list[list[tuple[str, bool]]] = [
@@ -74,24 +74,6 @@ def render(blocks: Sequence[tuple[str, bool]], font: Path, *, size: tuple[float,
             y += int(px * 1.5)
         y += int(px * 0.5)
     return image
-
-
-def edit_distance(a: str, b: str) -> int:
-    """Levenshtein distance between two strings."""
-    previous = list(range(len(b) + 1))
-    for i, ca in enumerate(a, start=1):
-        current = [i]
-        for j, cb in enumerate(b, start=1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
-        previous = current
-    return previous[-1]
-
-
-def char_accuracy(reference: str, text: str) -> float:
-    """1 - edit distance / reference length, both compared without whitespace after normalize()."""
-    ref = "".join(normalize(reference).split())
-    got = "".join(normalize(text).split())
-    return 1 - edit_distance(ref, got) / len(ref)
 
 
 # -- reading order (no OCR engine needed) -------------------------------------------------------
