@@ -42,9 +42,7 @@ def measure(n: int) -> dict[str, Any]:
     folder = source.version_path(previous)
     old_ids = np.load(folder / "chunk_ids.npy")
     index = faiss.read_index(str(folder / "faiss.index"))
-    vectors = index.storage.reconstruct_n(0, index.ntotal) if hasattr(index, "storage") else None
-    if vectors is None:
-        vectors = index.reconstruct_n(0, index.ntotal)
+    vectors = index.reconstruct_n(0, index.ntotal)  # decoded from the 8-bit codes
     conn = connect(source.db_path)
     tokens = [t.split(" ") if t else [] for (t,) in conn.execute("SELECT tokens FROM chunks ORDER BY id")]
     conn.close()
