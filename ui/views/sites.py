@@ -194,10 +194,10 @@ def _point(site: Site, selected: str | None) -> dict[str, object]:
     200 m) is a hollow ring instead (faint fill, rim in the type's colour) with a tooltip line saying so.
     The selected site is larger with a yellow rim."""
     rgb = _TYPE_COLOURS.get(site.type, ([90, 90, 90], ""))[0]
+    approximate = site.approximate
     note = ""
-    if site.approximate and site.coord_accuracy_m is not None:
+    if approximate and site.coord_accuracy_m is not None:
         note = f"\n位置为估计值（误差约 ±{distance_zh(site.coord_accuracy_m)}），出行请以地址为准"
-    approximate = bool(note)
     if site.id == selected:
         line = [255, 210, 0, 255]
     else:
