@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
+from collections.abc import Sequence
 
 import streamlit as st
 
@@ -53,9 +54,22 @@ def error_text(exc: StudyKBError) -> str:
 
 
 def _label(lst: ReadingList | None) -> str:
+    """The list's name in the picker. It must not change when an item is added: the browser sends the
+    selected option back by its label, and a label that changed no longer names any option."""
     if lst is None:
         return "＋ 新建清单…"
-    return f"{lst.title}（{'已发布' if lst.published else '草稿'} · {lst.n_items} 项）"
+    return f"{lst.title}（{'已发布' if lst.published else '草稿'}）"
+
+
+def _chosen(select_key: str, lists: Sequence[ReadingList]) -> int:
+    """The list id picked on a card: a label the browser sent that no longer names a list (renamed or
+    published meanwhile) falls back to the list chosen last, else to a new list."""
+    ids = {lst.id for lst in lists}
+    value = st.session_state.get(select_key, NEW)
+    if value == NEW or value in ids:
+        return int(value)
+    target = st.session_state.get(_TARGET)
+    return int(target) if target in ids else NEW
 
 
 def _sync(key: str) -> None:
@@ -80,20 +94,23 @@ def _add(hit: Hit, kind: str, select_key: str, title_key: str) -> None:
     anchor = anchor_for_hit(hit) if kind == "passage" else anchor_for_document(hit.document)
     what = "该段落" if kind == "passage" else "整篇文档"
     try:
-        list_id = st.session_state.get(select_key, NEW)
+        available = lists_for(conn, user)
+        list_id = _chosen(select_key, available)
         if list_id == NEW:
             title = str(st.session_state.get(title_key, "")).strip()
             if not title:
                 st.toast("请先填写新清单的标题。", icon=":material/edit:")
                 return
-            list_id = create_list(conn, user, title).id
+            created = create_list(conn, user, title)
+            list_id, available = created.id, [created]
             st.session_state[_TARGET] = list_id
             for other in [k for k in st.session_state if isinstance(k, str) and k.startswith(_SELECT)]:
                 del st.session_state[other]
         position = _already(conn, list_id, anchor)
-        target = next(x for x in lists_for(conn, user) if x.id == list_id)
+        target = next(x for x in available if x.id == list_id)
         if position is not None:
-            st.toast(f"{what}已在《{target.title}》中（第 {position} 项）。", icon=":material/info:")
+            st.toast(f"{what}已在清单《{target.title}》中（第 {position} 项），未重复加入。",
+                     icon=":material/info:")
             return
         item = store_add_item(conn, user, list_id, anchor)
     except StudyKBError as exc:

@@ -72,7 +72,7 @@ def test_organiser_creates_adds_from_search_reorders_and_publishes(
     assert any("已将该段落加入《五月主题学习》（第 1 项）" in t.value for t in at.toast)
     _button(at, "curate-add-d-", 1).click().run()
     _button(at, "curate-add-p-", 0).click().run()  # the same passage again: refused, list unchanged
-    assert any("已在《五月主题学习》中（第 1 项）" in t.value for t in at.toast)
+    assert any("已在清单《五月主题学习》中（第 1 项）" in t.value for t in at.toast)
     _no_errors(at)
     items = store.items(conn, org, lst.id)
     assert [i.kind for i in items] == ["passage", "document"]

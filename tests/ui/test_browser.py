@@ -101,3 +101,109 @@ def test_a_chinese_query_in_chromium_shows_a_result_with_a_page_citation(server:
         finally:
             browser.close()
     assert (tmp_path / "search.png").stat().st_size > 10_000
+
+
+PASSWORD = "correct-horse-42"
+
+
+@pytest.fixture
+def organiser(sample_index: Path) -> str:
+    """An organiser account with a password in the served data dir (its name is returned)."""
+    from studykb import auth
+    from studykb.db import connect
+
+    conn = connect(sample_index / "studykb.db")
+    try:
+        if auth.get_user(conn, "wangfang") is None:
+            auth.add_user(conn, "wangfang", PASSWORD, "organiser", display_name="王芳")
+    finally:
+        conn.close()
+    return "wangfang"
+
+
+def _browser(pw):  # type: ignore[no-untyped-def]
+    return pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+
+
+def _box(page):  # type: ignore[no-untyped-def]
+    """The search box (found by its label, which stays when the placeholder changes)."""
+    box = page.locator("input[aria-label='检索']")
+    box.wait_for(timeout=180_000)
+    return box
+
+
+def _search(page, query: str) -> None:  # type: ignore[no-untyped-def]
+    box = _box(page)
+    box.fill(query)
+    box.press("Enter")
+    page.get_by_role("button", name=re.compile("阅读原文")).first.wait_for(timeout=120_000)
+    page.wait_for_load_state("networkidle")
+
+
+def _settled(page) -> None:  # type: ignore[no-untyped-def]
+    """Wait until the app has finished its rerun (Streamlit shows a status widget while it runs)."""
+    page.wait_for_timeout(300)
+    page.locator("[data-testid='stStatusWidget']").wait_for(state="detached", timeout=60_000)
+    page.wait_for_timeout(300)
+
+
+def _n_cards(page) -> int:  # type: ignore[no-untyped-def]
+    return int(page.get_by_role("button", name=re.compile("阅读原文")).count())
+
+
+def test_reader_next_page_and_back_keeps_the_query_and_more_keeps_the_results(server: str) -> None:
+    sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
+    query = "中国式现代化的本质要求"
+    with sync_api.sync_playwright() as pw:
+        browser = _browser(pw)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.goto(server)
+            _search(page, query)
+            first = _n_cards(page)
+            assert first == 10
+            pdf_card = page.get_by_text(re.compile(r"第\d+(–\d+)?页")).first.locator(
+                "xpath=ancestor::div[@data-testid='stVerticalBlock'][1]")
+            pdf_card.get_by_role("button", name=re.compile("阅读原文")).click()
+            page.get_by_role("button", name=re.compile("下一页")).click()
+            _settled(page)
+            page.get_by_role("button", name=re.compile("返回检索结果")).click()
+            _settled(page)
+            assert _box(page).input_value() == query
+            assert _n_cards(page) == first
+            page.get_by_role("button", name=re.compile("显示更多结果")).click()
+            _settled(page)
+            assert _box(page).input_value() == query
+            assert _n_cards(page) > first
+        finally:
+            browser.close()
+
+
+def test_an_organiser_adds_two_passages_in_a_row_and_a_repeat_is_named(server: str, organiser: str) -> None:
+    sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
+    with sync_api.sync_playwright() as pw:
+        browser = _browser(pw)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.goto(server)
+            _box(page)
+            sidebar = page.locator("[data-testid='stSidebar']")
+            sidebar.get_by_text("登录", exact=True).first.click()
+            sidebar.get_by_label("用户名").fill(organiser)
+            sidebar.get_by_label("密码").fill(PASSWORD)
+            sidebar.get_by_role("button", name="登录").click()
+            sidebar.get_by_text(re.compile("已登录")).wait_for(timeout=60_000)
+            _search(page, "两个确立")
+            adds = page.get_by_role("button", name="＋ 本段")
+            toasts = page.locator("[data-testid='stToast']")
+            said = []
+            for i in (2, 3, 2):  # results 3 and 4, then result 3 again
+                adds.nth(i).click()
+                toasts.first.wait_for(timeout=30_000)
+                said.append(toasts.first.inner_text())
+                toasts.first.wait_for(state="detached", timeout=30_000)  # one toast at a time
+            assert "已将该段落加入" in said[0] and "已将该段落加入" in said[1], said
+            assert "已在清单" in said[2], said
+            assert not any("输入有误" in s for s in said), said
+        finally:
+            browser.close()
