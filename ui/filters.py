@@ -10,17 +10,19 @@ import streamlit as st
 
 from search.query import Filters
 from search.records import DocumentInfo
+from studykb.errors import ValidationError
+from ui.dates import parse_day
 
 __all__ = ["FILTER_KEYS", "clear_filters", "filter_controls", "summary"]
 
-#: Session-state keys of the filter widgets.
-FILTER_KEYS = ("f_cat", "f_doc", "f_tag", "f_date")
+#: Session-state keys of the filter widgets (choices, then the typed dates).
+FILTER_KEYS = ("f_cat", "f_doc", "f_tag", "f_from", "f_to")
 
 
 def clear_filters() -> None:
     """Reset every filter (a button callback)."""
     for key in FILTER_KEYS:
-        st.session_state[key] = []
+        st.session_state[key] = "" if key in ("f_from", "f_to") else []
 
 
 def _date(value: str) -> dt.date | None:
@@ -28,6 +30,31 @@ def _date(value: str) -> dt.date | None:
         return dt.date.fromisoformat(value)
     except ValueError:
         return None
+
+
+def _date_range(docs: Sequence[DocumentInfo]) -> tuple[dt.date | None, dt.date | None]:
+    """Two typed dates (from, to), each applied as soon as it is entered; any day is accepted, also one
+    past the newest document. A date that cannot be read is named under the boxes and not applied."""
+    dates = sorted(d for doc in docs if doc.date and (d := _date(doc.date)))
+    st.markdown("日期")
+    left, right = st.columns(2, gap="small")
+    left.text_input("起始日期", key="f_from", placeholder="起，如 2023-01-01", label_visibility="collapsed")
+    right.text_input("截止日期", key="f_to", placeholder="止，如 2024-12-31", label_visibility="collapsed")
+    picked: list[dt.date | None] = []
+    for key, end in (("f_from", False), ("f_to", True)):
+        try:
+            picked.append(parse_day(str(st.session_state.get(key, "")), end=end))
+        except ValidationError as exc:
+            st.error(str(exc), icon=":material/event_busy:")
+            picked.append(None)
+    start, stop = picked
+    if start and stop and start > stop:
+        st.error(f"起始日期 {start} 晚于截止日期 {stop}：已按 {stop} 至 {start} 筛选。",
+                 icon=":material/event_busy:")
+        start, stop = stop, start
+    if dates:
+        st.caption(f"收录资料的日期从 {dates[0]} 到 {dates[-1]}；可只填一端，也可写 2023 或 2023-05")
+    return start, stop
 
 
 def filter_controls(docs: Sequence[DocumentInfo]) -> Filters:
@@ -44,16 +71,11 @@ def filter_controls(docs: Sequence[DocumentInfo]) -> Filters:
     tag_count = Counter(t for d in docs for t in d.tags)
     tags = bar.multiselect("标签", sorted(tag_count, key=lambda t: (-tag_count[t], t)), key="f_tag",
                            placeholder="全部标签")
-    dates = sorted(d for doc in docs if doc.date and (d := _date(doc.date)))
-    picked: tuple[dt.date, ...] = ()
-    if dates:
-        value = bar.date_input("日期范围", value=[], min_value=dates[0], max_value=dates[-1], key="f_date",
-                               format="YYYY-MM-DD", help=f"收录资料的日期从 {dates[0]} 到 {dates[-1]}")
-        picked = tuple(value) if isinstance(value, (tuple, list)) else ((value,) if value else ())
+    date_from, date_to = _date_range(docs)
     filters = Filters(
         categories=tuple(cats), documents=tuple(chosen), tags=tuple(tags),
-        date_from=picked[0].isoformat() if picked else None,
-        date_to=picked[1].isoformat() if len(picked) > 1 else None,
+        date_from=date_from.isoformat() if date_from else None,
+        date_to=date_to.isoformat() if date_to else None,
     )
     if filters.active:
         bar.button("清除筛选", icon=":material/filter_alt_off:", on_click=clear_filters, key="f_clear")
@@ -74,4 +96,6 @@ def summary(filters: Filters, docs: Sequence[DocumentInfo]) -> str:
         parts.append(f"日期：{filters.date_from} 至 {filters.date_to}")
     elif filters.date_from:
         parts.append(f"日期：{filters.date_from} 起")
+    elif filters.date_to:
+        parts.append(f"日期：{filters.date_to} 止")
     return "；".join(parts)

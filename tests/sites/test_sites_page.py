@@ -255,3 +255,18 @@ def test_organiser_adds_a_site_after_fixing_the_marked_fields(data_dir: Path, or
     assert stored is not None and stored.site.themes == ("建党",) and stored.updated_by == "wangfang"
     assert at.session_state["site_id"] == "zj-test-new"
     assert [s.value for s in at.subheader] == ["测试新场馆"]
+
+
+def test_back_from_a_reading_keeps_the_filters_search_and_chosen_site(data_dir: Path) -> None:
+    at = open_page()
+    at.sidebar.multiselect(key="sf_province").set_value(["浙江省"]).run()
+    at.text_input(key="sf_text").set_value("枫桥经验").run()
+    select_row(at, 0)
+    listing = count_line(at)
+    next(b for b in at.button if b.label == "阅读原文").click().run()
+    next(b for b in at.button if b.label == "← 返回学习地图").click().run()
+    assert not at.exception
+    assert at.text_input(key="sf_text").value == "枫桥经验"
+    assert at.sidebar.multiselect(key="sf_province").value == ["浙江省"]
+    assert count_line(at) == listing
+    assert [s.value for s in at.subheader] == ["枫桥经验陈列馆"]

@@ -187,3 +187,24 @@ def test_a_query_of_only_punctuation_explains_itself_in_chinese(data_dir: Path) 
     at = search(open_app(), "，。！")
     assert not cards(at)
     assert "没有可检索的字词" in at.warning[0].value
+
+
+def test_a_date_range_past_the_newest_document_is_applied_as_typed(data_dir: Path) -> None:
+    at = search(open_app(), "学习 主题教育")
+    everything = cards(at)
+    at.sidebar.text_input(key="f_from").input("2024-01-01").run()
+    at.sidebar.text_input(key="f_to").input("2030年12月31日").run()  # past the newest document
+    assert not at.exception and not at.error
+    assert "日期：2024\\-01\\-01 至 2030\\-12\\-31" in caption_text(at) or \
+        "日期：2024-01-01 至 2030-12-31" in caption_text(at)
+    narrowed = cards(at)
+    assert narrowed and len(narrowed) < len(everything)
+    assert all(d >= "2024" for c in narrowed for d in re.findall(r"\d{4}\\-\d\d\\-\d\d", c))
+
+
+def test_a_date_that_cannot_be_read_is_named_in_chinese_and_not_applied(data_dir: Path) -> None:
+    at = search(open_app(), "学习 主题教育")
+    everything = cards(at)
+    at.sidebar.text_input(key="f_to").input("明年").run()
+    assert [e.value for e in at.error] and "“明年”不是日期" in at.error[0].value
+    assert cards(at) == everything

@@ -13,7 +13,8 @@ from studykb.errors import IndexMissingError, QueryError, StudyKBError
 from ui import state
 from ui.auth import require_login_if_configured
 from ui.examples import example_queries
-from ui.filters import filter_controls, summary
+from ui.filters import FILTER_KEYS, filter_controls, summary
+from ui.keep import keep
 from ui.reader import show_reader
 from ui.render import hit_card, md
 
@@ -27,6 +28,7 @@ PLACEHOLDER = "输入关键词、短语或问题，按回车检索；用引号�
 #: Engine notes already shown in the sidebar status (the English-only fallback model).
 _SIDEBAR_NOTES = ("the embedding model is the English-only offline fallback",)
 ss = st.session_state
+keep("q", *FILTER_KEYS)
 ss.setdefault("shown", PAGE_SIZE)
 ss.setdefault("query", "")
 # The query box is not drawn while the reader is open, and Streamlit forgets an undrawn widget's value:

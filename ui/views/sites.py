@@ -42,6 +42,7 @@ from studykb.errors import ConflictError, IndexMissingError, PermissionDenied, S
 from studykb.layout import DataDir
 from ui import state
 from ui.auth import require_login_if_configured
+from ui.keep import keep
 from ui.reader import show_reader
 from ui.render import hit_card
 
@@ -52,6 +53,7 @@ except ModuleNotFoundError:
     add_controls = None
 
 ss = st.session_state
+keep("sf_text", "sf_province", "sf_city", "sf_type", "sf_theme", "sf_hidden")
 MAP_LAYER = "sites"
 # Marker colour per type, and the Streamlit Markdown colour that draws the same dot in the legend.
 _TYPE_COLOURS: dict[str, tuple[list[int], str]] = {
