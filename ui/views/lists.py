@@ -247,8 +247,19 @@ def _edit_tab(lst: ReadingList, resolved: list[ResolvedItem]) -> None:
             note_key = f"rl-note-{r.item.id}-{lst.revision}"
             st.text_area("组织员按语", value=r.item.note, key=note_key, height=80,
                          placeholder="为党员写几句导读：重点、思考题、讨论安排……")
-            st.button("保存按语", key=f"rl-note-save-{r.item.id}", on_click=lambda i=r.item.id, k=note_key:
-                      _do(store.set_note, i, lst.revision, ss[k], done="按语已保存。"))
+            saved = st.container(horizontal=True, vertical_alignment="center")
+            saved.button("保存按语", key=f"rl-note-save-{r.item.id}", on_click=_save_note,
+                         args=(r.item.id, lst.revision, note_key))
+            if ss.get("rl_note_saved") == r.item.id:
+                # The confirmation stays beside the note it is about (not at the top of the page).
+                saved.markdown(":green[:material/check_circle: 按语已保存]", width="content")
+
+
+def _save_note(item_id: int, revision: int, note_key: str) -> None:
+    """Save one item's note; a success is shown beside that note, an error at the top as usual."""
+    ss["rl_note_saved"] = None
+    if _do(store.set_note, item_id, revision, ss[note_key]) is not FAILED:
+        ss["rl_note_saved"] = item_id
 
 
 def _completion_tab(lst: ReadingList, resolved: list[ResolvedItem]) -> None:
@@ -307,7 +318,8 @@ def _list_view(list_id: int) -> None:
     elif user is None and resolved:
         st.caption("登录后可以标记已读、记录自己的阅读进度。")
     names = ["阅读", "编辑", "完成情况", "导出"] if organiser else ["阅读", "导出"]
-    tabs = dict(zip(names, st.tabs(names), strict=True))
+    # The open tab is kept across reruns: a save in 编辑 leaves the organiser in 编辑.
+    tabs = dict(zip(names, st.tabs(names, key=f"rl-tab-{list_id}", on_change="rerun"), strict=True))
     with tabs["阅读"]:
         _read_tab(lst, resolved, mine)
     with tabs["导出"]:
