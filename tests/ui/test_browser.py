@@ -179,7 +179,8 @@ def test_reader_next_page_and_back_keeps_the_query_and_more_keeps_the_results(se
             browser.close()
 
 
-def test_an_organiser_adds_two_passages_in_a_row_and_a_repeat_is_named(server: str, organiser: str) -> None:
+def test_an_organiser_still_logged_in_after_a_reload_adds_two_passages_in_a_row(server: str,
+                                                                                organiser: str) -> None:
     sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
     with sync_api.sync_playwright() as pw:
         browser = _browser(pw)
@@ -193,6 +194,10 @@ def test_an_organiser_adds_two_passages_in_a_row_and_a_repeat_is_named(server: s
             sidebar.get_by_label("密码").fill(PASSWORD)
             sidebar.get_by_role("button", name="登录").click()
             sidebar.get_by_text(re.compile("已登录")).wait_for(timeout=60_000)
+            _settled(page)
+            page.reload()  # the login survives a reload (the session cookie)
+            _box(page)
+            sidebar.get_by_text(re.compile("已登录：王芳")).wait_for(timeout=60_000)
             _search(page, "两个确立")
             adds = page.get_by_role("button", name="＋ 本段")
             toasts = page.locator("[data-testid='stToast']")
