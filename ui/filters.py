@@ -38,8 +38,10 @@ def _date_range(docs: Sequence[DocumentInfo]) -> tuple[dt.date | None, dt.date |
     dates = sorted(d for doc in docs if doc.date and (d := _date(doc.date)))
     st.markdown("日期")
     left, right = st.columns(2, gap="small")
-    left.text_input("起始日期", key="f_from", placeholder="起，如 2023-01-01", label_visibility="collapsed")
-    right.text_input("截止日期", key="f_to", placeholder="止，如 2024-12-31", label_visibility="collapsed")
+    left.text_input("起始日期", key="f_from", placeholder="起，如 2023-01-01", label_visibility="collapsed",
+                     bind="query-params")
+    right.text_input("截止日期", key="f_to", placeholder="止，如 2024-12-31", label_visibility="collapsed",
+                      bind="query-params")
     picked: list[dt.date | None] = []
     for key, end in (("f_from", False), ("f_to", True)):
         try:
@@ -64,13 +66,13 @@ def filter_controls(docs: Sequence[DocumentInfo]) -> Filters:
     bar.subheader("筛选", anchor=False)
     cat_count = Counter(d.category for d in docs if d.category)
     cats = bar.multiselect("类别", sorted(cat_count), key="f_cat", placeholder="全部类别",
-                           format_func=lambda c: f"{c}（{cat_count[c]}）")
+                           format_func=lambda c: f"{c}（{cat_count[c]}）", bind="query-params")
     titles = {d.path: d.title for d in docs}
-    chosen = bar.multiselect("文档", list(titles), key="f_doc", placeholder="全部文档",
+    chosen = bar.multiselect("文档", list(titles), key="f_doc", placeholder="全部文档", bind="query-params",
                              format_func=lambda p: titles.get(p, p))
     tag_count = Counter(t for d in docs for t in d.tags)
     tags = bar.multiselect("标签", sorted(tag_count, key=lambda t: (-tag_count[t], t)), key="f_tag",
-                           placeholder="全部标签")
+                           placeholder="全部标签", bind="query-params")
     date_from, date_to = _date_range(docs)
     filters = Filters(
         categories=tuple(cats), documents=tuple(chosen), tags=tuple(tags),

@@ -212,3 +212,37 @@ def test_an_organiser_still_logged_in_after_a_reload_adds_two_passages_in_a_row(
             assert not any("输入有误" in s for s in said), said
         finally:
             browser.close()
+
+
+def test_the_url_holds_the_query_page_and_open_passage_across_reloads(server: str) -> None:
+    sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
+    with sync_api.sync_playwright() as pw:
+        browser = _browser(pw)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.goto(server + "?q=浦江经验")  # a shared link opens with results
+            page.get_by_role("button", name=re.compile("阅读原文")).first.wait_for(timeout=180_000)
+            assert _box(page).input_value() == "浦江经验"
+            _search(page, "中国式现代化的本质要求")
+            page.get_by_role("button", name=re.compile("显示更多结果")).click()
+            _settled(page)
+            assert _n_cards(page) == 20
+            assert "n=20" in page.url
+            page.reload()
+            page.get_by_role("button", name=re.compile("阅读原文")).first.wait_for(timeout=120_000)
+            _settled(page)
+            assert _box(page).input_value() == "中国式现代化的本质要求"
+            assert _n_cards(page) == 20
+            page.get_by_role("button", name=re.compile("阅读原文")).first.click()
+            page.get_by_role("button", name=re.compile("返回检索结果")).wait_for(timeout=60_000)
+            _settled(page)
+            assert "read=" in page.url
+            page.reload()  # the reader reopens at the same passage
+            page.get_by_role("button", name=re.compile("返回检索结果")).wait_for(timeout=120_000)
+            _settled(page)
+            page.get_by_role("button", name=re.compile("返回检索结果")).click()
+            _settled(page)
+            assert _box(page).input_value() == "中国式现代化的本质要求"
+            assert _n_cards(page) == 20 and "read=" not in page.url
+        finally:
+            browser.close()

@@ -208,3 +208,15 @@ def test_a_date_that_cannot_be_read_is_named_in_chinese_and_not_applied(data_dir
     at.sidebar.text_input(key="f_to").input("明年").run()
     assert [e.value for e in at.error] and "“明年”不是日期" in at.error[0].value
     assert cards(at) == everything
+
+
+def test_a_link_with_a_query_opens_with_results_and_the_url_follows_the_reader(data_dir: Path) -> None:
+    at = AppTest.from_file(str(APP), default_timeout=180)
+    at.query_params["q"] = "浦江经验"
+    at.run()
+    assert not at.exception
+    assert at.text_input(key="q").value == "浦江经验"
+    assert cards(at)
+    buttons(at, "read-")[0].click().run()
+    assert at.query_params["q"] == "浦江经验"  # the reader keeps the query in the address
+    assert at.query_params["read"] == str(at.session_state["reader"])

@@ -17,6 +17,7 @@ from ui.filters import FILTER_KEYS, filter_controls, summary
 from ui.keep import keep
 from ui.reader import show_reader
 from ui.render import hit_card, md
+from ui.url import adopt, publish, whole_number
 
 try:  # reading-list curation joins the result cards when that feature is installed
     from ui.curate import add_controls
@@ -27,9 +28,14 @@ PAGE_SIZE = 10
 PLACEHOLDER = "输入关键词、短语或问题，按回车检索；用引号“…”查找原文表述"
 #: Engine notes already shown in the sidebar status (the English-only fallback model).
 _SIDEBAR_NOTES = ("the embedding model is the English-only offline fallback",)
+#: The most results a link may ask for at once (?n=…).
+MAX_SHOWN = 100
 ss = st.session_state
 keep("q", *FILTER_KEYS)
-ss.setdefault("shown", PAGE_SIZE)
+adopt("read", "reader", whole_number)
+adopt("n", "shown", lambda t: min(MAX_SHOWN, max(PAGE_SIZE, whole_number(t) or PAGE_SIZE)))
+if not ss.get("shown"):
+    ss["shown"] = PAGE_SIZE
 ss.setdefault("query", "")
 # The query box is not drawn while the reader is open, and Streamlit forgets an undrawn widget's value:
 # "query" keeps it, so that "返回检索结果" comes back to the same query and results.
@@ -85,7 +91,7 @@ def _search_for(query: str) -> None:
 
 def _submitted() -> None:
     ss["query"] = ss["q"]
-    ss.update(shown=PAGE_SIZE, similar=None)
+    ss.update(shown=PAGE_SIZE, similar=None, reader=None)
 
 
 def _empty_state(engine: Engine, docs: list[DocumentInfo]) -> None:
@@ -196,13 +202,18 @@ def main() -> None:
     with status_box:
         st.divider()
         _status(engine)
-    if ss.get("reader"):
+    publish("read", ss.get("reader") or None)
+    publish("n", ss["shown"] if ss["shown"] != PAGE_SIZE else None)
+    reading = bool(ss.get("reader"))
+    if not reading:
+        st.title("学习资料检索", anchor=False)
+        st.caption(f"在 {len(docs)} 份学习资料中检索原文：讲话、汇编、辅导读物、党课等，可直接阅读出处")
+    # The box stays on the reader too (a new search closes it): its value and the URL's ?q= never lapse.
+    st.text_input("检索", key="q", on_change=_submitted, label_visibility="collapsed",
+                  icon=":material/search:", placeholder=PLACEHOLDER, bind="query-params")
+    if reading:
         _reader(engine)
         return
-    st.title("学习资料检索", anchor=False)
-    st.caption(f"在 {len(docs)} 份学习资料中检索原文：讲话、汇编、辅导读物、党课等，可直接阅读出处")
-    st.text_input("检索", key="q", on_change=_submitted, label_visibility="collapsed",
-                  icon=":material/search:", placeholder=PLACEHOLDER)
     query = ss["query"] = ss["q"]
     if query.strip():
         _results(engine, query, filters, docs)
