@@ -270,3 +270,15 @@ def test_back_from_a_reading_keeps_the_filters_search_and_chosen_site(data_dir: 
     assert at.sidebar.multiselect(key="sf_province").value == ["浙江省"]
     assert count_line(at) == listing
     assert [s.value for s in at.subheader] == ["枫桥经验陈列馆"]
+
+
+def test_a_link_opens_a_site_and_the_url_names_the_chosen_site(data_dir: Path) -> None:
+    at = AppTest.from_file(str(APP), default_timeout=180)
+    at.run()
+    at.switch_page("views/sites.py")
+    at.query_params["site"] = SHIPPED[0].id
+    at.run()
+    assert not at.exception
+    assert [s.value for s in at.subheader] == [SHIPPED[0].name]
+    select_row(at, 1)
+    assert at.query_params["site"] == at.session_state["site_id"] != SHIPPED[0].id

@@ -27,6 +27,7 @@ from ui import state
 from ui.auth import require_login_if_configured
 from ui.curate import error_text, lists_db
 from ui.reader import show_reader
+from ui.url import adopt, publish, whole_number
 
 ss = st.session_state
 user = require_login_if_configured()
@@ -365,8 +366,12 @@ def _reader(item_id: int) -> None:
                   on_click=_do, args=(progress.mark_read, item.id, not read))
 
 
+adopt("list", "rl_open", whole_number)
+adopt("item", "rl_reader", whole_number)
 st.title("阅读清单")
 _flash()
+publish("list", ss.get("rl_open") or None)
+publish("item", ss.get("rl_reader") or None)
 if ss.get("rl_reader"):
     _reader(int(ss["rl_reader"]))
 elif ss.get("rl_open"):

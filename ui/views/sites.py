@@ -45,6 +45,7 @@ from ui.auth import require_login_if_configured
 from ui.keep import keep
 from ui.reader import show_reader
 from ui.render import hit_card
+from ui.url import adopt, publish
 
 add_controls: Callable[[Hit], None] | None
 try:  # organisers add readings to reading lists when that feature is installed
@@ -54,6 +55,7 @@ except ModuleNotFoundError:
 
 ss = st.session_state
 keep("sf_text", "sf_province", "sf_city", "sf_type", "sf_theme", "sf_hidden")
+adopt("site", "site_id", lambda text: text.strip() or None)
 MAP_LAYER = "sites"
 # Marker colour per type, and the Streamlit Markdown colour that draws the same dot in the legend.
 _TYPE_COLOURS: dict[str, tuple[list[int], str]] = {
@@ -154,7 +156,7 @@ every = list_sites(conn, SiteFilter(include_hidden=bool(ss.get("sf_hidden")) and
 where = _sidebar(every)
 
 st.title("学习地图")
-st.text_input("搜索场馆", key="sf_text", label_visibility="collapsed",
+st.text_input("搜索场馆", key="sf_text", label_visibility="collapsed", bind="query-params",
               placeholder="按名称、地址或简介中的词语搜索，如：纪念馆 虹口、楓橋經驗")
 try:
     shown = list_sites(conn, where)
@@ -284,6 +286,7 @@ ss["site_map_key"], ss["site_table_key"] = f"site_map-{signature}", f"site_table
 ids = [item.site.id for item in shown]
 if ss.get("site_id") not in ids:
     ss["site_id"] = None
+publish("site", ss.get("site_id"))
 
 left, right = st.columns([3, 2], gap="medium")
 with left:
