@@ -115,7 +115,7 @@ def _terms(text: str, query: str) -> list[Span]:
         parsed = parse_query(query)
     except StudyKBError:
         return []
-    return mark_spans(text, parsed.terms, parsed.phrases)
+    return mark_spans(text, () if parsed.exact else parsed.terms, parsed.phrases)  # a quote: only itself
 
 
 def _window(text: str, lo: int, hi: int, hit: Hit, query: str) -> str:
