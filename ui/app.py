@@ -6,6 +6,9 @@ from pathlib import Path
 
 import streamlit as st
 
+from studykb.auth import can
+from ui.auth import current_user
+
 HERE = Path(__file__).resolve().parent
 
 st.set_page_config(page_title="studykb 学习资料库", page_icon="📚", layout="wide")
@@ -18,9 +21,12 @@ _PAGES = [
     ("views/lists.py", "阅读清单", ":material/checklist:", False),
     ("views/sites.py", "学习地图", ":material/map:", False),
 ]
+#: Pages only maintainers are shown (each page also checks the role itself).
+_MAINTAINER_PAGES = [("views/maintain.py", "维护", ":material/build:", False)]
+shown = _PAGES + (_MAINTAINER_PAGES if can(current_user(), "maintainer") else [])
 pages = [
     st.Page(str(HERE / path), title=title, icon=icon, default=default)
-    for path, title, icon, default in _PAGES
+    for path, title, icon, default in shown
     if (HERE / path).is_file()
 ]
 st.navigation(pages).run()

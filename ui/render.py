@@ -18,8 +18,6 @@ __all__ = ["heading_trail", "hit_card", "location_line", "marked", "md", "meta_l
 
 Span = tuple[int, int]
 
-_LEGS = {"bm25": "关键词", "dense": "语义", "phrase": "原文匹配"}
-
 
 #: Escape text for st.markdown (kept as a short name: the pages use it for every piece of document text).
 md = escape_markdown
@@ -94,11 +92,11 @@ def _pages(page: int | None, page_end: int | None) -> str | None:
 
 
 def meta_line(hit: Hit) -> str:
-    """Escaped one-line citation: category badge · date · page · file name."""
+    """Escaped one-line citation for readers: category badge · issuing body · date · page."""
     doc = hit.document
-    parts = [md(p) for p in (doc.date, _pages(hit.page, hit.page_end), doc.path) if p]
+    parts = [md(p) for p in (doc.source, doc.date, _pages(hit.page, hit.page_end)) if p]
     badge = f":blue-badge[{md(doc.category)}] " if doc.category else ""
-    return badge + ":gray[" + " · ".join(parts) + "]"
+    return badge + (":gray[" + " · ".join(parts) + "]" if parts else "")
 
 
 def location_line(hit: Hit) -> str | None:
@@ -134,10 +132,5 @@ def hit_card(hit: Hit, rank: int, *, on_read: Callable[[Hit], None], on_similar:
         if extra is not None:
             with row:
                 extra(hit)
-        badges = []
-        if hit.ocr_confidence is not None:
-            badges.append(f"OCR 识别 · 置信度 {hit.ocr_confidence:.0%}")
-        if hit.legs:
-            badges.append("匹配：" + " + ".join(_LEGS.get(x, x) for x in hit.legs))
-        if badges:
-            row.caption(" · ".join(badges), width="stretch")
+        if hit.ocr_confidence is not None:  # readers should know the text was read from a scan
+            row.caption(f"扫描件文字识别 · 置信度 {hit.ocr_confidence:.0%}", width="stretch")

@@ -75,11 +75,11 @@ def test_a_traditional_query_finds_simplified_text(data_dir: Path) -> None:
 def test_a_quoted_phrase_shows_only_passages_with_that_phrase(data_dir: Path) -> None:
     at = search(open_app(), "浦江经验")
     loose = cards(at)
-    assert any("traditional\\.txt" in c for c in loose)  # 經驗 alone matches without quotes
+    assert any("《traditional》" in c for c in loose)  # 經驗 alone matches without quotes
     at = search(at, "“浦江经验”")
     exact = cards(at)
     assert exact and len(exact) < len(loose)
-    assert not any("traditional\\.txt" in c for c in exact)
+    assert not any("《traditional》" in c for c in exact)
     assert "原文精确匹配" in caption_text(at)
     assert len(snippets(at)) == len(exact)
     assert all("浦江经验" in s.replace("*", "") for s in snippets(at))
@@ -118,7 +118,7 @@ def test_reading_the_source_shows_page_metadata_download_and_back_keeps_the_resu
 
 def test_reading_a_markdown_hit_shows_the_passage_in_its_section(data_dir: Path) -> None:
     at = search(open_app(), "两个确立 决定性意义")
-    rank = next(i for i, c in enumerate(cards(at)) if "guide\\.md" in c)
+    rank = next(i for i, c in enumerate(cards(at)) if "《主题教育学习辅导》" in c)
     buttons(at, "read-")[rank].click().run()
     assert not at.exception
     assert [s.value for s in at.main.subheader] == ["《主题教育学习辅导》"]
@@ -220,3 +220,32 @@ def test_a_link_with_a_query_opens_with_results_and_the_url_follows_the_reader(d
     buttons(at, "read-")[0].click().run()
     assert at.query_params["q"] == "浦江经验"  # the reader keeps the query in the address
     assert at.query_params["read"] == str(at.session_state["reader"])
+
+
+def test_cards_cite_the_issuing_body_and_keep_maintainer_details_off_the_member_pages(data_dir: Path) -> None:
+    at = search(open_app(), "中国式现代化 本质要求")
+    shown = "\n".join([*cards(at), caption_text(at), *(m.value for m in at.markdown)])
+    assert not re.search(r"\w\\\.(pdf|md|txt|docx|html)\b", shown)  # no file names
+    for leak in ("匹配：", "模型", "索引 ", "英文备用模型"):
+        assert leak not in shown
+    assert "资料库：" in caption_text(at)
+    guide = next(c for c in cards(at) if "《党支部主题教育学习辅导读本》" in c)
+    assert re.search(r":gray\[某区委组织部 · 2023\\-04\\-10 · 第\d+(–\d+)?页\]", guide), guide
+
+
+def test_the_maintainer_page_shows_model_versions_and_the_last_run(data_dir: Path) -> None:
+    from studykb.auth import User
+
+    at = AppTest.from_file(str(APP), default_timeout=180)
+    at.session_state["user"] = User(-5, "admin", "maintainer")
+    at.run()
+    at.switch_page("views/maintain.py").run()
+    assert not at.exception
+    text = "\n".join(m.value for m in at.markdown)
+    assert "**模型**" in text and "**索引版本**" in text and "关键词（BM25）+ 语义" in text
+    assert any("最近一次导入" == s.value for s in at.subheader)
+    member = AppTest.from_file(str(APP), default_timeout=180)
+    member.session_state["user"] = User(-6, "lihua", "member")
+    member.run()
+    with pytest.raises(ValueError, match="navigation page"):  # not in a member's navigation at all
+        member.switch_page("views/maintain.py")

@@ -26,8 +26,6 @@ except ModuleNotFoundError:
 
 PAGE_SIZE = 10
 PLACEHOLDER = "输入关键词、短语或问题，按回车检索；用引号“…”查找原文表述"
-#: Engine notes already shown in the sidebar status (the English-only fallback model).
-_SIDEBAR_NOTES = ("the embedding model is the English-only offline fallback",)
 #: The most results a link may ask for at once (?n=…).
 MAX_SHOWN = 100
 ss = st.session_state
@@ -63,17 +61,10 @@ def _built_at(stamp: str | None) -> str:
 
 
 def _status(engine: Engine) -> None:
-    """The index status line: documents, passages, model (and the fallback note), build time."""
+    """What the library holds and when it was last updated (model and index details: the 维护 page)."""
     info = engine.status()
-    model = info["model"].split("/")[-1]
-    box = st.container()
-    box.caption(
-        f"资料库：{info['documents']} 份文档 · {info['passages']} 个段落  \n"
-        f"模型：{md(model)}  \n索引 {md(info['version'])} · 更新于 {_built_at(info['built_at'])}"
-    )
-    if info["model_fallback"]:
-        box.caption(":orange[:material/warning: 当前为离线英文备用模型：中文检索主要依靠关键词匹配，"
-                    "语义匹配较弱。]")
+    built = _built_at(info["built_at"])
+    st.caption(f"资料库：{info['documents']} 份文档 · {info['passages']} 个段落 · 更新于 {built}")
 
 
 def _read(hit: Hit) -> None:
@@ -157,9 +148,7 @@ def _results(engine: Engine, query: str, filters: Filters, docs: list[DocumentIn
     line = f"{mode} · 找到 {total}相关段落 · 用时 {took}"
     scope = summary(filters, docs)
     st.caption(line + (f"  \n筛选：{md(scope)}" if scope else ""))
-    for note in result.notes:
-        if not note.startswith(_SIDEBAR_NOTES):
-            st.caption(f":orange[{md(note)}]")
+    # result.notes speak of the model and the index: they are for maintainers (the 维护 page), not here.
     if not result.hits:
         advice = "换个说法、减少词语" + ("，或去掉引号改为综合检索" if result.exact else "")
         advice += "，或清除左侧的筛选条件" if filters.active else ""
