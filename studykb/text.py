@@ -36,6 +36,7 @@ __all__ = [
     "segment",
     "segment_folded",
     "to_simplified",
+    "to_traditional",
     "tokenize",
     "user_dict_paths",
 ]
@@ -83,6 +84,20 @@ def to_simplified(text: str) -> str:
     if not text:
         return text
     return str(_t2s().convert(text))
+
+
+@lru_cache(maxsize=1)
+def _s2t() -> Any:
+    import opencc
+
+    return opencc.OpenCC("s2t")
+
+
+def to_traditional(text: str) -> str:
+    """Convert Simplified Chinese characters and phrases to Traditional (OpenCC s2t), for display only."""
+    if not text:
+        return text
+    return str(_s2t().convert(text))
 
 
 def fold(text: str) -> str:

@@ -23,10 +23,12 @@ Span = tuple[int, int]
 md = escape_markdown
 
 
-def marked(text: str, terms: Sequence[Span] = (), passage: Span | None = None) -> str:
+def marked(text: str, terms: Sequence[Span] = (), passage: Span | None = None,
+           convert: Callable[[str], str] | None = None) -> str:
     """Escaped Markdown of `text`: `terms` spans in bold red, the `passage` span on a highlighter background.
 
     Lines keep their breaks; blank lines start a new paragraph; every directive stays within one line.
+    `convert` (e.g. Simplified → Traditional for display) is applied to each piece, so marks stay put.
     """
     cuts = {0, len(text)}
     for s, e in [*terms, *([passage] if passage else [])]:
@@ -47,7 +49,7 @@ def marked(text: str, terms: Sequence[Span] = (), passage: Span | None = None) -
             piece = piece.lstrip(" \t")  # four leading spaces would open a code block
         if not piece:
             continue
-        out = md(piece)
+        out = md(convert(piece) if convert else piece)
         if any(s <= a and b <= e for s, e in terms):
             out = f":red[**{out}**]"
         line.append((bool(passage and passage[0] <= a and b <= passage[1]), out))

@@ -124,7 +124,7 @@ def test_reading_a_markdown_hit_shows_the_passage_in_its_section(data_dir: Path)
     assert [s.value for s in at.main.subheader] == ["《主题教育学习辅导》"]
     assert "位置：一、深刻领悟两个确立" in caption_text(at)  # the title is not repeated as a heading
     text = "\n".join(m.value for m in at.markdown)
-    marked = re.findall(r":orange-background\[(.*?)\]  ", text + "  ")
+    marked = re.findall(r":orange-background\[(.*?)\](?:  |\n|$)", text)
     assert any("决定性意义" in m for m in marked)
     plain = re.sub(r":red\[\*\*(.*?)\*\*\]", r"\1", text)
     assert "一、深刻领悟两个确立" in plain  # the section's heading line is shown with it
@@ -249,3 +249,28 @@ def test_the_maintainer_page_shows_model_versions_and_the_last_run(data_dir: Pat
     member.run()
     with pytest.raises(ValueError, match="navigation page"):  # not in a member's navigation at all
         member.switch_page("views/maintain.py")
+
+
+def test_a_document_reads_whole_with_contents_sections_font_size_and_traditional(data_dir: Path) -> None:
+    at = search(open_app(), "两个确立 决定性意义")
+    rank = next(i for i, c in enumerate(cards(at)) if "《主题教育学习辅导》" in c)
+    buttons(at, "read-")[rank].click().run()
+    contents = [b for b in at.button if str(b.key).startswith("doc-sec-") and "-toc-" in str(b.key)]
+    assert len(contents) >= 3 and any("命中段落所在" in b.label for b in contents)
+    opened = next(b for b in contents if "命中段落所在" in b.label)
+    assert opened.disabled  # the section shown
+    at.button(key=next(str(b.key) for b in at.button if str(b.key).endswith("-next"))).click().run()
+    assert not at.exception
+    later = "\n".join(m.value for m in at.markdown)
+    assert ":orange-background[" not in later  # another section, without the hit
+    assert any(b.label == "回到命中段落" for b in at.button)
+    next(b for b in at.button if b.label == "回到命中段落").click().run()
+    prefix = str(opened.key).split("-toc-")[0]
+    at.session_state[f"{prefix}-script"] = "繁體"
+    at.session_state[f"{prefix}-size"] = "大"
+    at.run()
+    assert not at.exception
+    assert any("font-size: 22px" in str(h.proto) for h in at.get("html"))
+    text = "\n".join(m.value for m in at.markdown)
+    assert "兩個確立" in text and "決定性意義" in text  # shown in Traditional, marks kept
+    assert ":orange-background[" in text
