@@ -15,9 +15,10 @@ from lists.store import create_list, items, lists_for
 from search.records import Hit
 from studykb.auth import can
 from studykb.db import connect
-from studykb.errors import ConflictError, PermissionDenied, StudyKBError, ValidationError
+from studykb.errors import StudyKBError
 from ui import state
 from ui.auth import current_user
+from ui.messages import error_text
 
 __all__ = ["add_controls", "error_text", "lists_db"]
 
@@ -40,17 +41,6 @@ def lists_db() -> sqlite3.Connection:
         conn = connect(path)
         st.session_state["_lists_db"], st.session_state["_lists_db_path"] = conn, path
     return conn
-
-
-def error_text(exc: StudyKBError) -> str:
-    """A Chinese message for an error from the lists store (the English detail kept for the specifics)."""
-    if isinstance(exc, ConflictError):
-        return "此清单刚被其他人修改过，您的操作没有保存。页面已显示最新内容，请确认后重新操作。"
-    if isinstance(exc, PermissionDenied):
-        return f"没有权限执行此操作（需要组织员角色）。{exc}"
-    if isinstance(exc, ValidationError):
-        return f"输入有误：{exc}"
-    return f"操作失败：{exc}"
 
 
 def _label(lst: ReadingList | None) -> str:

@@ -154,7 +154,7 @@ def test_member_logs_in_reads_at_the_source_and_marks_read(site: tuple[Path, sql
     at.session_state["rl_reader"] = None
     at.session_state["rl_open"] = draft.id
     at.run()
-    assert any("draft" in w.value for w in at.warning)
+    assert any("无法打开该清单：它不存在、已被删除，或尚未发布" in w.value for w in at.warning)
 
 
 @pytest.mark.parametrize("role", [None, "member"], ids=["anonymous", "member"])

@@ -21,11 +21,12 @@ from lists.records import ReadingList, ResolvedItem
 from lists.resolve import resolve
 from search.highlight import escape_markdown
 from studykb.auth import can
-from studykb.errors import IndexMissingError, StudyKBError
+from studykb.errors import IndexMissingError, PermissionDenied, StudyKBError, ValidationError
 from studykb.layout import DataDir
 from ui import state
 from ui.auth import require_login_if_configured
-from ui.curate import error_text, lists_db
+from ui.curate import lists_db
+from ui.messages import error_text
 from ui.reader import show_reader
 from ui.url import adopt, publish, whole_number
 
@@ -305,7 +306,10 @@ def _list_view(list_id: int) -> None:
     try:
         lst = store.get_list(conn, user, list_id)
     except StudyKBError as exc:
-        st.warning(f"无法打开该清单：{exc}")
+        # A missing list and someone else's draft read the same: a stale link tells nothing of a draft.
+        hidden = isinstance(exc, (ValidationError, PermissionDenied))
+        st.warning("无法打开该清单：它不存在、已被删除，或尚未发布。" if hidden
+                   else f"无法打开该清单：{error_text(exc)}")
         return
     badge = f" {_badge(lst)}" if organiser else ""
     st.markdown(f"## {escape_markdown(lst.title)}{badge}")
@@ -357,7 +361,7 @@ def _reader(item_id: int) -> None:
         st.warning("还没有可阅读的索引：请维护人员先导入资料。")
         return
     except StudyKBError as exc:
-        st.error(f"无法打开原文：{exc}")
+        st.error(f"无法打开原文：{error_text(exc)}")
         return
     if has_account:
         read = item.id in progress.progress(conn, user, item.list_id)

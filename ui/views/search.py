@@ -7,7 +7,7 @@ import datetime as dt
 import streamlit as st
 
 from search.engine import MIN_DEPTH, Engine
-from search.query import MAX_QUERY_CHARS, Filters
+from search.query import Filters
 from search.records import DocumentInfo, Hit
 from studykb.errors import IndexMissingError, QueryError, StudyKBError
 from ui import state
@@ -15,6 +15,7 @@ from ui.auth import require_login_if_configured
 from ui.examples import example_queries
 from ui.filters import FILTER_KEYS, filter_controls, summary
 from ui.keep import keep
+from ui.messages import error_text, query_problem
 from ui.reader import show_reader
 from ui.render import hit_card, md
 from ui.url import adopt, publish, whole_number
@@ -115,7 +116,7 @@ def _similar_panel(hit: Hit) -> None:
         try:
             found = state.similar(hit.chunk_id, k=5)
         except StudyKBError as exc:
-            st.error(f"无法查找相似段落：{md(str(exc))}")
+            st.error(f"无法查找相似段落：{error_text(exc)}")
             return
         if not found:
             st.caption("其他文档中没有相似段落。")
@@ -123,23 +124,14 @@ def _similar_panel(hit: Hit) -> None:
             hit_card(sim, j, on_read=_read, on_similar=None, key="sim-")
 
 
-def _query_problem(detail: str) -> str:
-    """A Chinese explanation of why a query cannot be run (the engine's message says it in English)."""
-    if "no searchable words" in detail:
-        return "检索词里没有可检索的字词（只有标点或常用虚词），请输入关键词、短语或问题。"
-    if "too long" in detail:
-        return f"检索词太长了（最多 {MAX_QUERY_CHARS} 个字），请缩短后再试。"
-    return f"无法检索：{md(detail)}"
-
-
 def _results(engine: Engine, query: str, filters: Filters, docs: list[DocumentInfo]) -> None:
     try:
         result = state.search(query, ss["shown"], filters)
-    except QueryError as exc:
-        st.warning(_query_problem(str(exc)), icon=":material/edit:")
+    except QueryError:
+        st.warning(query_problem(query), icon=":material/edit:")
         return
     except StudyKBError as exc:
-        st.error(f"检索出错：{md(str(exc))}")
+        st.error(f"检索出错：{error_text(exc)}")
         return
     mode = "原文精确匹配" if result.exact else "综合检索"
     capped = result.total >= max(MIN_DEPTH, 3 * ss["shown"])  # the engine looks this deep, no deeper
@@ -172,7 +164,7 @@ def _reader(engine: Engine) -> None:
     try:
         show_reader(engine, engine.passage(int(ss["reader"])), ss["query"])
     except StudyKBError as exc:
-        st.error(f"无法打开该段落：{md(str(exc))}")
+        st.error(f"无法打开该段落：{error_text(exc)}")
 
 
 def main() -> None:

@@ -38,11 +38,12 @@ from sites.store import (
 )
 from studykb.auth import can
 from studykb.db import connect
-from studykb.errors import ConflictError, IndexMissingError, PermissionDenied, StudyKBError
+from studykb.errors import IndexMissingError, StudyKBError
 from studykb.layout import DataDir
 from ui import state
 from ui.auth import require_login_if_configured
 from ui.keep import keep
+from ui.messages import error_text
 from ui.reader import show_reader
 from ui.render import hit_card
 from ui.url import adopt, publish
@@ -107,7 +108,7 @@ try:
     ensure_loaded(conn)
 except StudyKBError as exc:
     st.title("学习地图")
-    st.error(f"无法读取场馆目录：{escape_markdown(str(exc))}")
+    st.error(f"无法读取场馆目录：{error_text(exc)}")
     st.stop()
 
 
@@ -130,7 +131,7 @@ if ss.get("site_reader"):
             raise IndexMissingError("资料库尚未建立索引")
         show_reader(engine, engine.passage(int(ss["site_reader"])))
     except StudyKBError as exc:
-        st.error(f"无法打开该段落：{escape_markdown(str(exc))}")
+        st.error(f"无法打开该段落：{error_text(exc)}")
     st.stop()
 
 
@@ -161,7 +162,7 @@ st.text_input("搜索场馆", key="sf_text", label_visibility="collapsed", bind=
 try:
     shown = list_sites(conn, where)
 except StudyKBError as exc:
-    st.error(escape_markdown(str(exc)))
+    st.error(error_text(exc))
     st.stop()
 st.markdown(f"共找到 **{len(shown)}** 处场馆" + ("（含已隐藏）" if where.include_hidden else ""))
 legend = "　".join(f":{colour}[●] {name}" for name, (_, colour) in _TYPE_COLOURS.items())
@@ -402,13 +403,8 @@ def _forget_form(prefix: str) -> None:
 
 
 def _error_text(exc: StudyKBError) -> str:
-    """A Chinese message for a store error, the (escaped) English detail kept for specifics."""
-    detail = escape_markdown(str(exc))
-    if isinstance(exc, PermissionDenied):
-        return f"没有权限执行此操作（需要组织员角色）。{detail}"
-    if isinstance(exc, ConflictError):
-        return f"该场馆刚被其他人修改过，您的修改没有保存。请查看最新内容后重新编辑。{detail}"
-    return f"操作失败：{detail}"
+    """A Chinese message for a store error, by its kind (ui.messages)."""
+    return error_text(exc)
 
 
 def _save(prefix: str, values: dict[str, str], item: StoredSite | None) -> None:
@@ -501,7 +497,7 @@ def _related(site: Site) -> None:
     try:
         hits = _readings(str(state.data_dir()), DataDir(state.data_dir()).current(), site)
     except StudyKBError as exc:
-        st.caption(f"相关阅读暂不可用：{escape_markdown(str(exc))}")
+        st.caption(f"相关阅读暂不可用：{error_text(exc)}")
         return
     if not hits:
         st.caption("资料库中暂时没有与该场馆相关的段落。")
