@@ -306,7 +306,7 @@ with left:
         ss["site_id"] = picked
         st.rerun()  # draw the map again with the chosen marker ringed
     st.download_button(
-        "导出当前列表（CSV）", data="\ufeff" + dump_sites(item.site for item in shown),
+        "导出当前列表（CSV）", data="\ufeff" + dump_sites((item.site for item in shown), chinese=True),
         file_name="learning-sites.csv", mime="text/csv", disabled=not shown,
         help="按当前筛选条件导出，格式与 corpus/sites.csv 相同，可用 studykb sites import 导入。",
     )
