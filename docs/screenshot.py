@@ -1,6 +1,7 @@
-"""Take the README screenshot of the search page (docs/search.png) from a running `studykb serve`.
+"""Take the README screenshots (docs/search.png; with --all every page, desktop and phone) from a running
+`studykb serve`.
 
-Example: python docs/screenshot.py --url http://127.0.0.1:8501/ --query 中国式现代化的本质要求
+Example: python docs/screenshot.py --url http://127.0.0.1:8501/ --query 中国式现代化的本质要求 --all
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ def screenshot(url: str, query: str, out: Path, width: int = 1400, height: int =
         try:
             page = browser.new_page(viewport={"width": width, "height": height})
             page.goto(url)
-            box = page.get_by_placeholder(re.compile("^输入关键词"))
+            box = page.locator("input[aria-label='检索']")
             box.wait_for(timeout=180_000)
             box.fill(query)
             box.press("Enter")
@@ -39,6 +40,56 @@ def screenshot(url: str, query: str, out: Path, width: int = 1400, height: int =
     return out
 
 
+#: (name, viewport) of the screenshots taken with --all.
+VIEWPORTS = {"desktop": (1400, 1000), "phone": (390, 844)}
+
+
+def every_page(url: str, query: str, out_dir: Path) -> list[Path]:
+    """Search results, the PDF reader, the whole-document reader, reading lists and the map, each at
+    desktop and phone width, saved as `out_dir/<page>-<viewport>.png`. Views open by their links."""
+    from urllib.parse import quote
+
+    from playwright.sync_api import sync_playwright
+
+    chromium = shutil.which("chromium")
+    if chromium is None:
+        raise SystemExit("no chromium on PATH: apt-get install chromium")
+    shots: list[Path] = []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        try:
+            for view, (width, height) in VIEWPORTS.items():
+                page = browser.new_page(viewport={"width": width, "height": height})
+                targets = [("search", f"{url}?q={quote(query)}", "阅读原文"),
+                           ("lists", f"{url}lists", "阅读清单"), ("sites", f"{url}sites", "学习地图")]
+                for name, target, ready in targets:
+                    page.goto(target)
+                    page.get_by_text(ready).first.wait_for(timeout=180_000)
+                    page.wait_for_function(IDLE, timeout=60_000)
+                    page.wait_for_timeout(2500)
+                    shots.append(out_dir / f"{name}-{view}.png")
+                    page.screenshot(path=str(shots[-1]))
+                    if name == "search":  # the readers: the first PDF hit, then a whole Markdown document
+                        glossary = f"{url}?q={quote('中国式现代化')}"
+                        readers = (("reader-pdf", target, r"第\d+(–\d+)?页"),
+                                   ("reader-document", glossary, "时政术语学习小词典"))
+                        for reader, where, pick in readers:
+                            page.goto(where)
+                            card = page.get_by_text(re.compile(pick)).first
+                            card.wait_for(timeout=120_000)
+                            box = card.locator("xpath=ancestor::div[@data-testid='stVerticalBlock'][1]")
+                            box.get_by_role("button", name=re.compile("阅读原文")).first.click()
+                            page.get_by_text("返回检索结果").first.wait_for(timeout=60_000)
+                            page.wait_for_function(IDLE, timeout=60_000)
+                            page.wait_for_timeout(2500)
+                            shots.append(out_dir / f"{reader}-{view}.png")
+                            page.screenshot(path=str(shots[-1]))
+                page.close()
+        finally:
+            browser.close()
+    return shots
+
+
 def main() -> None:
     """Parse the command line and take the screenshot."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -47,7 +98,12 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=Path(__file__).with_name("search.png"))
     parser.add_argument("--width", type=int, default=1400)
     parser.add_argument("--height", type=int, default=1000)
+    parser.add_argument("--all", action="store_true", help="every page, desktop and phone, into docs/")
     args = parser.parse_args()
+    if args.all:
+        for shot in every_page(args.url, args.query, args.out.parent):
+            print(shot)
+        return
     print(screenshot(args.url, args.query, args.out, args.width, args.height))
 
 
