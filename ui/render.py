@@ -7,6 +7,7 @@ character (`。**继续`), which would leave literal asterisks in Chinese text.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Sequence
 
 import streamlit as st
@@ -14,9 +15,19 @@ import streamlit as st
 from search.highlight import escape_markdown
 from search.records import Hit
 
-__all__ = ["heading_trail", "hit_card", "location_line", "marked", "md", "meta_line"]
+__all__ = ["heading_trail", "hit_card", "local_time", "location_line", "marked", "md", "meta_line"]
 
 Span = tuple[int, int]
+
+
+def local_time(stamp: str | None) -> str:
+    """An ISO time stamp in the server's local time, to the minute ("2024-09-10 14:05"); escaped."""
+    if not stamp:
+        return "未知"
+    try:
+        return dt.datetime.fromisoformat(stamp.replace("Z", "+00:00")).astimezone().strftime("%Y-%m-%d %H:%M")
+    except ValueError:
+        return escape_markdown(stamp)
 
 
 #: Escape text for st.markdown (kept as a short name: the pages use it for every piece of document text).

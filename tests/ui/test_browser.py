@@ -147,8 +147,14 @@ def _settled(page) -> None:  # type: ignore[no-untyped-def]
     page.wait_for_timeout(300)
 
 
-def _n_cards(page) -> int:  # type: ignore[no-untyped-def]
-    return int(page.get_by_role("button", name=re.compile("阅读原文")).count())
+def _n_cards(page, expected: int | None = None) -> int:  # type: ignore[no-untyped-def]
+    """The number of result cards, once Streamlit has streamed in `expected` of them (or 30 s passed)."""
+    buttons = page.get_by_role("button", name=re.compile("阅读原文"))
+    for _ in range(60):
+        if expected is None or buttons.count() >= expected:
+            break
+        page.wait_for_timeout(500)
+    return int(buttons.count())
 
 
 def test_reader_next_page_and_back_keeps_the_query_and_more_keeps_the_results(server: str) -> None:
@@ -160,7 +166,7 @@ def test_reader_next_page_and_back_keeps_the_query_and_more_keeps_the_results(se
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
             page.goto(server)
             _search(page, query)
-            first = _n_cards(page)
+            first = _n_cards(page, 10)
             assert first == 10
             pdf_card = page.get_by_text(re.compile(r"第\d+(–\d+)?页")).first.locator(
                 "xpath=ancestor::div[@data-testid='stVerticalBlock'][1]")
@@ -170,11 +176,11 @@ def test_reader_next_page_and_back_keeps_the_query_and_more_keeps_the_results(se
             page.get_by_role("button", name=re.compile("返回检索结果")).click()
             _settled(page)
             assert _box(page).input_value() == query
-            assert _n_cards(page) == first
+            assert _n_cards(page, first) == first
             page.get_by_role("button", name=re.compile("显示更多结果")).click()
             _settled(page)
             assert _box(page).input_value() == query
-            assert _n_cards(page) > first
+            assert _n_cards(page, first + 1) > first
         finally:
             browser.close()
 
@@ -226,13 +232,13 @@ def test_the_url_holds_the_query_page_and_open_passage_across_reloads(server: st
             _search(page, "中国式现代化的本质要求")
             page.get_by_role("button", name=re.compile("显示更多结果")).click()
             _settled(page)
-            assert _n_cards(page) == 20
+            assert _n_cards(page, 20) == 20
             assert "n=20" in page.url
             page.reload()
             page.get_by_role("button", name=re.compile("阅读原文")).first.wait_for(timeout=120_000)
             _settled(page)
             assert _box(page).input_value() == "中国式现代化的本质要求"
-            assert _n_cards(page) == 20
+            assert _n_cards(page, 20) == 20
             page.get_by_role("button", name=re.compile("阅读原文")).first.click()
             page.get_by_role("button", name=re.compile("返回检索结果")).wait_for(timeout=60_000)
             _settled(page)
@@ -243,6 +249,6 @@ def test_the_url_holds_the_query_page_and_open_passage_across_reloads(server: st
             page.get_by_role("button", name=re.compile("返回检索结果")).click()
             _settled(page)
             assert _box(page).input_value() == "中国式现代化的本质要求"
-            assert _n_cards(page) == 20 and "read=" not in page.url
+            assert _n_cards(page, 20) == 20 and "read=" not in page.url
         finally:
             browser.close()

@@ -6,8 +6,6 @@ the navigation for maintainers only, and refuses anyone else who opens its addre
 
 from __future__ import annotations
 
-import datetime as dt
-
 import streamlit as st
 
 from search.highlight import escape_markdown as md
@@ -16,20 +14,12 @@ from studykb.errors import IndexMissingError
 from studykb.status import index_status
 from ui import state
 from ui.auth import require_login_if_configured
+from ui.render import local_time
 
 #: Outcomes of an ingest run (ingest.pipeline) and of its files (ingest.report.STATUSES), in Chinese.
 _STATUS = {"published": "已发布新索引", "noop": "无变化", "empty": "没有可导入的文件"}
 _SUMMARY = {"added": "新增", "changed": "更新", "updated": "更新", "unchanged": "未变", "removed": "移除",
             "failed": "失败", "skipped": "跳过"}
-
-
-def _when(stamp: str | None) -> str:
-    if not stamp:
-        return "未知"
-    try:
-        return dt.datetime.fromisoformat(stamp.replace("Z", "+00:00")).astimezone().strftime("%Y-%m-%d %H:%M")
-    except ValueError:
-        return md(stamp)
 
 
 def _mib(size: object) -> str:
@@ -61,7 +51,7 @@ def main() -> None:
         f"- **模型**：{md(model.replace(' (offline English-only fallback)', '（离线英文备用模型）'))}"
         f"（{info['dimensions']} 维）\n"
         f"- **索引版本**：{md(str(info['version']))}（{md(str(info['index_type']))}），"
-        f"建于 {_when(info['built_at'])}\n"
+        f"建于 {local_time(info['built_at'])}\n"
         f"- **数据目录**：{md(str(info['data_dir']))}\n"
         "- **匹配方式**：关键词（BM25）+ 语义（向量检索），加权融合；带引号的检索只做原文精确匹配"
     )
@@ -70,7 +60,7 @@ def main() -> None:
     if not run:
         st.caption("没有导入记录。")
         return
-    st.markdown(f"{_when(run['finished_at'])} · {_STATUS.get(run['status'], md(str(run['status'])))}")
+    st.markdown(f"{local_time(run['finished_at'])} · {_STATUS.get(run['status'], md(str(run['status'])))}")
     summary = run.get("summary") or {}
     if summary:
         st.dataframe([{"项目": _SUMMARY.get(k, k), "数量": v} for k, v in summary.items()], hide_index=True)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import streamlit as st
 
 from search.engine import MIN_DEPTH, Engine
@@ -17,7 +15,7 @@ from ui.filters import FILTER_KEYS, filter_controls, summary
 from ui.keep import keep
 from ui.messages import error_text, query_problem
 from ui.reader import show_reader
-from ui.render import hit_card, md
+from ui.render import hit_card, local_time, md
 from ui.url import adopt, publish, whole_number
 
 try:  # reading-list curation joins the result cards when that feature is installed
@@ -51,20 +49,10 @@ def _no_index() -> None:
                "（由 `studykb serve --data-dir` 或环境变量 `STUDYKB_DATA_DIR` 指定）")
 
 
-def _built_at(stamp: str | None) -> str:
-    """The build time in the server's local time, to the minute ("2024-09-10 14:05")."""
-    if not stamp:
-        return "未知"
-    try:
-        return dt.datetime.fromisoformat(stamp.replace("Z", "+00:00")).astimezone().strftime("%Y-%m-%d %H:%M")
-    except ValueError:
-        return md(stamp)
-
-
 def _status(engine: Engine) -> None:
     """What the library holds and when it was last updated (model and index details: the 维护 page)."""
     info = engine.status()
-    built = _built_at(info["built_at"])
+    built = local_time(info["built_at"])
     st.caption(f"资料库：{info['documents']} 份文档 · {info['passages']} 个段落 · 更新于 {built}")
 
 
