@@ -233,7 +233,7 @@ def parse(payload: str | bytes | dict[str, Any], *, as_draft: bool = False) -> l
 def import_lists(conn: sqlite3.Connection, user: User | None, payload: str | bytes | dict[str, Any], *,
                  as_draft: bool = False) -> list[ReadingList]:
     """Validate and create the lists of an export (owned by `user`, organisers only): all or none."""
-    require(user, "organiser", "reading-list import")
+    require(conn, user, "organiser", "reading-list import")
     drafts = parse(payload, as_draft=as_draft)
     try:
         return insert_lists(conn, user, drafts)

@@ -2,6 +2,7 @@
 
     StudyKBError
      ├── ConfigError          bad settings, catalog entries or CLI values (names the file/field)
+     │    └── WeakPasswordError  a new password is common or trivially guessable (says why)
      ├── ExtractionError      a source file could not be read (names the file and the reason)
      ├── IndexMissingError    no published index in the data dir (says which command builds one)
      ├── IndexMismatchError   the index was built with another model or schema
@@ -9,6 +10,8 @@
      ├── LockedError          another ingest holds the data dir
      ├── QueryError           an empty or malformed query
      ├── PermissionDenied     the user's role does not allow this write
+     │    ├── SessionExpired   the account changed (role, password) or was removed since login
+     │    └── TooManyAttempts  too many failed logins for an account: wait, then try again
      ├── ConflictError        a concurrent edit changed the record first
      └── ValidationError      an imported record is invalid (names line/field/reason)
 
@@ -27,8 +30,11 @@ __all__ = [
     "LockedError",
     "PermissionDenied",
     "QueryError",
+    "SessionExpired",
     "StudyKBError",
+    "TooManyAttempts",
     "ValidationError",
+    "WeakPasswordError",
 ]
 
 
@@ -38,6 +44,14 @@ class StudyKBError(Exception):
 
 class ConfigError(StudyKBError):
     """Invalid configuration, catalog metadata or option value."""
+
+
+class WeakPasswordError(ConfigError):
+    """A new password is common or trivially guessable; `reasons` says why, in Chinese."""
+
+    def __init__(self, message: str, reasons: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.reasons = reasons
 
 
 class ExtractionError(StudyKBError):
@@ -74,6 +88,14 @@ class QueryError(StudyKBError):
 
 class PermissionDenied(StudyKBError):
     """The acting user lacks the role needed for a write."""
+
+
+class SessionExpired(PermissionDenied):
+    """The logged-in account was changed (role, password) or removed since this session logged in."""
+
+
+class TooManyAttempts(PermissionDenied):
+    """Logins to an account are paused after too many failures within the window."""
 
 
 class ConflictError(StudyKBError):

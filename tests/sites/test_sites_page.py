@@ -4,6 +4,7 @@ detail from the table or a marker, related readings opening at the source, escap
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
@@ -30,6 +31,12 @@ def data_dir(workspace: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch) -> P
     data = workspace[1]
     monkeypatch.setenv("STUDYKB_DATA_DIR", str(data))
     return data
+
+
+@pytest.fixture
+def accounts_db(data_dir: Path) -> sqlite3.Connection:
+    """The accounts of the `organiser` and `member` fixtures live in the app's database."""
+    return connect(data_dir / "studykb.db")
 
 
 def open_page(user: User | None = None) -> AppTest:

@@ -38,7 +38,13 @@ from sites.store import (
 )
 from studykb.auth import can
 from studykb.db import connect
-from studykb.errors import ConflictError, IndexMissingError, PermissionDenied, StudyKBError
+from studykb.errors import (
+    ConflictError,
+    IndexMissingError,
+    PermissionDenied,
+    SessionExpired,
+    StudyKBError,
+)
 from studykb.layout import DataDir
 from ui import state
 from ui.auth import require_login_if_configured
@@ -399,6 +405,8 @@ def _forget_form(prefix: str) -> None:
 def _error_text(exc: StudyKBError) -> str:
     """A Chinese message for a store error, the (escaped) English detail kept for specifics."""
     detail = escape_markdown(str(exc))
+    if isinstance(exc, SessionExpired):
+        return "您的账号已被管理员更改或删除，登录已失效，修改没有保存。请重新登录。"
     if isinstance(exc, PermissionDenied):
         return f"没有权限执行此操作（需要组织员角色）。{detail}"
     if isinstance(exc, ConflictError):
