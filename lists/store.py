@@ -1,7 +1,8 @@
 """Reading lists in the database: every read and write, with role checks and optimistic concurrency.
 
 Every write takes the acting `User` and checks the organiser role here, on the server side, whatever
-the UI showed; members may only write their own progress (see `lists.progress`). Writes run inside
+the UI showed, against the account as it is now (`studykb.auth.require`: a stale session is refused);
+members may only write their own progress (see `lists.progress`). Writes run inside
 `studykb.db.write` (BEGIN IMMEDIATE), so writers queue instead of interleaving. Edits carry the
 `revision` the editor read; when the list changed since, they raise ConflictError instead of
 overwriting. Appending an item may pass `revision=None` (appends commute: nothing is overwritten).
