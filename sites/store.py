@@ -2,8 +2,9 @@
 
 Every write takes the acting `User` and checks the organiser role on the server side, against the
 account as it is now (`studykb.auth.require`: a session of a changed or removed account is refused);
-every added or edited site is validated exactly like an imported row (`sites.load.parse_row`). Imports validate the whole file before touching the database and then
-upsert in one transaction, so a bad file changes nothing and a re-import never duplicates.
+every added or edited site is validated exactly like an imported row (`sites.load.parse_row`).
+Imports validate the whole file before touching the database and then upsert in one transaction, so
+a bad file changes nothing and a re-import never duplicates.
 Hidden sites stay in the table (and keep their id) but are left out of listings unless asked for.
 """
 
