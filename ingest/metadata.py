@@ -20,13 +20,34 @@ from studykb.errors import ConfigError
 
 from .records import DocumentMeta, Extracted
 
-__all__ = ["CATALOG_NAME", "CATEGORIES", "SIDECAR_SUFFIX", "Catalog", "infer_date", "resolve_meta"]
+__all__ = [
+    "CATALOG_NAME",
+    "CATEGORIES",
+    "MAX_AUTHOR_CHARS",
+    "MAX_SOURCE_CHARS",
+    "MAX_TAGS",
+    "MAX_TAG_CHARS",
+    "MAX_TITLE_CHARS",
+    "SIDECAR_SUFFIX",
+    "Catalog",
+    "infer_date",
+    "resolve_meta",
+]
 
 CATALOG_NAME = "catalog.toml"
 SIDECAR_SUFFIX = ".meta.toml"
 #: Valid document categories.
 CATEGORIES = ("讲话", "汇编", "文件", "摘编", "辅导读物", "总结", "词汇", "场馆介绍", "计划", "党课", "其他")
 _FIELDS = {"title", "date", "category", "source", "author", "tags"}
+# Length limits of metadata. Every hit carries its document's title, source and tags, so one
+# 2,000,000-character title made each search take minutes; real ones are far shorter (the longest
+# title of the sample catalog has 114 characters, its longest tag 32).
+MAX_TITLE_CHARS = 300
+MAX_SOURCE_CHARS = 300
+MAX_AUTHOR_CHARS = 200
+MAX_TAGS = 50
+MAX_TAG_CHARS = 60
+_MAX_CHARS = {"title": MAX_TITLE_CHARS, "source": MAX_SOURCE_CHARS, "author": MAX_AUTHOR_CHARS}
 
 _CN_DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 _ISO_DATE = re.compile(r"(?<!\d)(\d{4})[-./](\d{1,2})[-./](\d{1,2})(?!\d)")
@@ -84,6 +105,12 @@ def _validated(entry: Mapping[str, Any], where: str) -> dict[str, Any]:
         if key == "tags":
             if not isinstance(value, list) or not all(isinstance(t, str) and t.strip() for t in value):
                 raise ConfigError(f"{where}: field 'tags' must be a list of non-empty strings")
+            if len(value) > MAX_TAGS:
+                raise ConfigError(f"{where}: field 'tags' has {len(value)} tags (at most {MAX_TAGS} tags)")
+            long = next((t.strip() for t in value if len(t.strip()) > MAX_TAG_CHARS), None)
+            if long is not None:
+                raise ConfigError(f"{where}: field 'tags' has a tag of {len(long)} characters starting "
+                                  f"{long[:20]!r} (at most {MAX_TAG_CHARS} characters a tag)")
             out[key] = tuple(t.strip() for t in value)
         elif key == "date":
             out[key] = _parse_date(value, f"{where}: field 'date'")
@@ -91,8 +118,11 @@ def _validated(entry: Mapping[str, Any], where: str) -> dict[str, Any]:
             raise ConfigError(f"{where}: field '{key}' must be a non-empty string")
         elif key == "category" and value.strip() not in CATEGORIES:
             raise ConfigError(
-                f"{where}: field 'category' has unknown value '{value}' (valid: {'、'.join(CATEGORIES)})"
+                f"{where}: field 'category' has unknown value '{value[:40]}' (valid: {'、'.join(CATEGORIES)})"
             )
+        elif len(value.strip()) > _MAX_CHARS.get(key, len(value)):
+            raise ConfigError(f"{where}: field '{key}' is {len(value.strip())} characters long "
+                              f"(at most {_MAX_CHARS[key]} characters)")
         else:
             out[key] = value.strip()
     return out
@@ -140,6 +170,11 @@ def _first_heading(extracted: Extracted) -> str | None:
     return None
 
 
+def _fits(value: str | None, limit: int) -> str | None:
+    """An inferred value, or None when it is empty or longer than `limit` (the next source is used)."""
+    return value if value and len(value) <= limit else None
+
+
 def resolve_meta(
     doc_path: Path, rel_path: str, catalog: Catalog, extracted: Extracted | None
 ) -> DocumentMeta:
@@ -152,8 +187,8 @@ def resolve_meta(
     own = extracted.meta if extracted else {}
     title = (
         declared.get("title")
-        or (own.get("title") or "").strip()
-        or (_first_heading(extracted) if extracted else None)
+        or _fits((own.get("title") or "").strip(), MAX_TITLE_CHARS)
+        or _fits(_first_heading(extracted) if extracted else None, MAX_TITLE_CHARS)
         or doc_path.stem
     )
     date = declared.get("date")
@@ -169,7 +204,7 @@ def resolve_meta(
         date=date,
         category=declared.get("category"),
         source=declared.get("source"),
-        author=declared.get("author") or (own.get("author") or "").strip() or None,
+        author=declared.get("author") or _fits((own.get("author") or "").strip(), MAX_AUTHOR_CHARS),
         tags=declared.get("tags", ()),
     )
 

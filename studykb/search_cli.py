@@ -12,7 +12,10 @@ FILTER_FIELDS = ("category", "document", "tag", "from", "to")
 
 
 def parse_filters(items: tuple[str, ...] | list[str]) -> Filters:
-    """Turn ["category=讲话", "from=2023-01-01", …] into Filters; errors name the bad item."""
+    """Turn ["category=讲话", "from=2023-01-01", …] into Filters; errors name the bad item.
+
+    Raises ConfigError for a malformed item, FilterError for filters that can match nothing.
+    """
     import datetime as dt
 
     cats: list[str] = []
@@ -39,4 +42,6 @@ def parse_filters(items: tuple[str, ...] | list[str]) -> Filters:
             raise ConfigError(
                 f"--filter {item!r}: unknown field '{field}' (valid: {', '.join(FILTER_FIELDS)})"
             )
-    return Filters(tuple(cats), tuple(docs), dates.get("from"), dates.get("to"), tuple(tags))
+    filters = Filters(tuple(cats), tuple(docs), dates.get("from"), dates.get("to"), tuple(tags))
+    filters.check()  # an unknown category or a reversed range: an error, not 0 hits
+    return filters
