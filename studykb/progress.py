@@ -6,6 +6,7 @@ from typing import Any
 
 from ingest.pipeline import Progress
 from ingest.report import IngestReport
+from ingest.scan import SUPPORTED
 
 __all__ = ["RichProgress", "print_hits", "print_report"]
 
@@ -87,6 +88,15 @@ def print_report(report: IngestReport) -> None:
         echo(f"  {style('warning', fg='yellow')} {warning}")
     if report.model_note:
         echo(f"{style('Model:', fg='yellow')} {report.model_note}")
+    if report.scope:
+        echo(f"{style('Scope:', bold=True)} {', '.join(report.scope)} of {report.root} (the other documents "
+             "were kept as they were)")
+    if report.version is None:
+        why = (f"none of the {len(report.failed)} document(s) could be indexed" if report.failed
+               else f"the corpus {report.root} has no documents to index (supported: "
+                    f"{' '.join(sorted(SUPPORTED))})")
+        echo(f"{style('Index:', bold=True)} none published — {why}")
+        return
     action = "unchanged" if not report.changed and report.version == report.previous_version else "published"
     echo(
         f"{style('Index:', bold=True)} {report.version} {action} — {report.n_documents} documents, "
