@@ -10,7 +10,9 @@ from studykb.errors import ConfigError
 
 from .records import Block, Chunk
 
-__all__ = ["DEFAULT_MAX_CHARS", "DEFAULT_OVERLAP", "MIN_MAX_CHARS", "chunk", "heading_rank", "split_sentences"]
+__all__ = [
+    "DEFAULT_MAX_CHARS", "DEFAULT_OVERLAP", "MIN_MAX_CHARS", "chunk", "heading_rank", "split_sentences",
+]
 
 DEFAULT_MAX_CHARS = 320
 DEFAULT_OVERLAP = 60

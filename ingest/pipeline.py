@@ -19,8 +19,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from studykb.db import connect, write
 from studykb.corpus_path import resolve_inside
+from studykb.db import connect, write
 from studykb.digest import file_sha256
 from studykb.errors import ConfigError, CorpusRootError, ExtractionError, IndexMismatchError
 from studykb.layout import DataDir
@@ -514,7 +514,8 @@ class _Run:
                 stored = manifest.get("chunking", {})
             except (OSError, ValueError):
                 stored = {}
-        max_chars = stored.get("max_chars", DEFAULT_MAX_CHARS) if self.opts.max_chars is None else self.opts.max_chars
+        max_chars = stored.get("max_chars", DEFAULT_MAX_CHARS) if self.opts.max_chars is None \
+            else self.opts.max_chars  # an explicit 0 is an error below, not the default
         overlap = stored.get("overlap", DEFAULT_OVERLAP) if self.opts.overlap is None else self.opts.overlap
         from .chunk import chunk
 

@@ -41,7 +41,8 @@ def read_original(doc: DocumentInfo) -> bytes:
         # may replace the checked file between the check and the read.
         fd = os.open(real, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW)
     except OSError as exc:
-        raise OriginalUnavailableError(f"{doc.path}: the original file cannot be opened ({exc.strerror})") from None
+        raise OriginalUnavailableError(f"{doc.path}: the original file cannot be opened ({exc.strerror})") \
+            from None
     with os.fdopen(fd, "rb") as fh:
         if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
             raise OriginalUnavailableError(f"{doc.path}: not a regular file")

@@ -16,7 +16,8 @@ from studykb.errors import ConfigError
 OPTS = IngestOptions(model="minilm", max_chars=120, overlap=20)
 
 
-def run(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+def run(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+        *args: str) -> tuple[int, str, str]:
     """(exit status, stdout, stderr) of `studykb ARGS`."""
     from studykb.cli import main
 

@@ -17,7 +17,8 @@ UNAVAILABLE = "原文件已更改或不可用"
 
 
 @pytest.fixture
-def own_index(ui_index: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path]:
+def own_index(ui_index: tuple[Path, Path], tmp_path: Path,
+              monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path]:
     """A private copy of the UI index whose corpus the test may change (the copy adopts its corpus)."""
     corpus, data = tmp_path / "corpus", tmp_path / "data"
     shutil.copytree(ui_index[0], corpus)
