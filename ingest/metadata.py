@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from studykb.corpus_path import resolve_inside
 from studykb.errors import ConfigError
 
 from .records import DocumentMeta, Extracted
@@ -58,12 +59,13 @@ class Catalog:
     """The validated `catalog.toml` of a corpus root (an empty catalog when the file is absent)."""
 
     def __init__(self, root: Path) -> None:
+        self.root = root
         self.path = root / CATALOG_NAME
         self.entries: dict[str, dict[str, Any]] = {}
         self.errors: dict[str, str] = {}  # invalid entries fail only their own document
         if not self.path.is_file():
             return
-        data = _read_toml(self.path)
+        data = _read_toml(self.path, root)
         docs = data.get("documents", {})
         if not isinstance(docs, dict):
             raise ConfigError(f"{self.path}: [documents] must be a table of tables keyed by file path")
@@ -87,7 +89,10 @@ class Catalog:
         return dict(self.entries.get(rel_path, {}))
 
 
-def _read_toml(path: Path) -> dict[str, Any]:
+def _read_toml(path: Path, root: Path) -> dict[str, Any]:
+    """The TOML at `path`, which must not be a link out of the corpus `root` (its values are shown)."""
+    if resolve_inside(root, path) is None:
+        raise ConfigError(f"{path}: a symbolic link to a file outside the corpus root: not read")
     try:
         return tomllib.loads(path.read_text(encoding="utf-8-sig"))
     except UnicodeDecodeError as exc:
@@ -143,12 +148,12 @@ def _parse_date(value: Any, where: str) -> str:
     raise ConfigError(f"{where} must be a date like 2023-04-10, got {value!r}")
 
 
-def read_sidecar(doc_path: Path) -> dict[str, Any]:
-    """The validated fields of `<doc>.meta.toml`, or {} when there is no sidecar."""
+def read_sidecar(doc_path: Path, root: Path) -> dict[str, Any]:
+    """The validated fields of `<doc>.meta.toml` (inside the corpus `root`), or {} when there is none."""
     sidecar = doc_path.with_name(doc_path.name + SIDECAR_SUFFIX)
     if not sidecar.is_file():
         return {}
-    return _validated(_read_toml(sidecar), str(sidecar))
+    return _validated(_read_toml(sidecar, root), str(sidecar))
 
 
 def infer_date(text: str) -> str | None:
@@ -183,7 +188,7 @@ def resolve_meta(
     `extracted` may be None when only the declared metadata is wanted (inference then falls back to
     the file name). Raises ConfigError naming the file and field for invalid declared metadata.
     """
-    declared = {**catalog.lookup(rel_path), **read_sidecar(doc_path)}
+    declared = {**catalog.lookup(rel_path), **read_sidecar(doc_path, catalog.root)}
     own = extracted.meta if extracted else {}
     title = (
         declared.get("title")
@@ -213,5 +218,5 @@ def declared_fingerprint(doc_path: Path, rel_path: str, catalog: Catalog) -> str
     """A stable string of the declared (catalog + sidecar) metadata, for change detection."""
     import json
 
-    declared = {**catalog.lookup(rel_path), **read_sidecar(doc_path)}
+    declared = {**catalog.lookup(rel_path), **read_sidecar(doc_path, catalog.root)}
     return json.dumps(declared, sort_keys=True, ensure_ascii=False, default=list)

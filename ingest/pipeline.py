@@ -172,19 +172,23 @@ class _Run:
         for path, rel in found.documents:
             prev = current_docs.get(rel)
             try:
-                meta_hash = self._meta_hash(path, rel, catalog)
+                meta_hash = self._meta_hash(self.root / rel, rel, catalog)  # a link's own sidecar
             except ConfigError as exc:
                 self._failed(report, members, rel, str(exc), prev)
                 continue
             try:
                 stat = path.stat()
-            except OSError:
+                same = prev is not None and not self.opts.rebuild and prev["meta_hash"] == meta_hash and (
+                    (prev["size"], prev["mtime"]) == (stat.st_size, stat.st_mtime)
+                    or prev["content_hash"] == file_sha256(path)
+                )
+            except FileNotFoundError:
                 self._failed(report, members, rel, "file disappeared during ingestion", prev)
                 continue
-            if prev and not self.opts.rebuild and prev["meta_hash"] == meta_hash and (
-                (prev["size"], prev["mtime"]) == (stat.st_size, stat.st_mtime)
-                or prev["content_hash"] == file_sha256(path)
-            ):
+            except OSError as exc:  # e.g. no permission to read it: this file fails, the batch goes on
+                self._failed(report, members, rel, f"cannot be read ({exc.strerror})", prev)
+                continue
+            if prev and same:
                 members[rel] = prev["id"]
                 report.outcomes.append(FileOutcome(rel, "unchanged"))
                 if prev["root"] != str(self.root):
@@ -391,6 +395,8 @@ class _Run:
             content_hash = file_sha256(path)
         except FileNotFoundError:
             raise ExtractionError(rel, "file disappeared during ingestion") from None
+        except OSError as exc:
+            raise ExtractionError(rel, f"cannot be read ({exc.strerror})") from None
         reuse = self.conn.execute(
             "SELECT id, (SELECT count(*) FROM chunks WHERE document_id = documents.id) AS n FROM documents "
             "WHERE path=? AND root=? AND content_hash=? AND meta_hash=? ORDER BY id DESC LIMIT 1",
@@ -409,7 +415,7 @@ class _Run:
             raise ExtractionError(rel, "file disappeared during ingestion") from None
         if (after.st_size, after.st_mtime) != (before.st_size, before.st_mtime):
             raise ExtractionError(rel, "file changed during ingestion; run ingest again")
-        meta = resolve_meta(path, rel, catalog, result.extracted)
+        meta = resolve_meta(self.root / rel, rel, catalog, result.extracted)  # a link's own name
         doc_id = self._store_document(path, rel, content_hash, meta_hash, before, meta, result)
         return doc_id, len(result.chunks), result.ocr
 

@@ -81,3 +81,33 @@ def test_the_document_fails_and_the_others_are_indexed(workspace: tuple[Path, Pa
     outcome = {o.path: o for o in report.outcomes}
     assert outcome["long.md"].status == "failed" and "'title'" in outcome["long.md"].reason
     assert outcome["fine.md"].status == "added" and report.exit_code == 3
+
+
+def test_a_catalog_or_sidecar_linked_from_outside_the_corpus_is_not_read(tmp_path: Path) -> None:
+    root, outside = tmp_path / "corpus", tmp_path / "outside"
+    root.mkdir()
+    outside.mkdir()
+    (outside / "secret.toml").write_text('title = "服务器口令"\n[documents."a.md"]\ntitle = "口令"\n',
+                                         encoding="utf-8")
+    (root / "a.md").write_text("# a\n", encoding="utf-8")
+    (root / "catalog.toml").symlink_to(outside / "secret.toml")
+    with pytest.raises(ConfigError, match="outside the corpus"):
+        Catalog(root)
+    (root / "catalog.toml").unlink()
+    (root / "a.md.meta.toml").symlink_to(outside / "secret.toml")
+    with pytest.raises(ConfigError, match="outside the corpus"):
+        resolve_meta(root / "a.md", "a.md", Catalog(root), None)
+
+
+def test_a_link_in_the_corpus_takes_its_own_sidecar_and_name(workspace: tuple[Path, Path]) -> None:
+    corpus, data = workspace
+    (corpus / "sub").mkdir()
+    (corpus / "sub" / "real.md").write_text("红船精神是中国革命精神之源。\n", encoding="utf-8")
+    (corpus / "sub" / "real.md.meta.toml").write_text('title = "真文件"\n', encoding="utf-8")
+    (corpus / "alias.md").symlink_to(Path("sub") / "real.md")
+    (corpus / "alias.md.meta.toml").write_text('title = "别名文件"\n', encoding="utf-8")
+    ingest([corpus], data, IngestOptions(model="minilm", max_chars=120, overlap=20))
+    from search.engine import Engine
+
+    titles = {d.path: d.title for d in Engine.open(data).documents()}
+    assert titles["alias.md"] == "别名文件" and titles["sub/real.md"] == "真文件"

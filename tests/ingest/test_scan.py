@@ -95,3 +95,10 @@ def test_paths_inside_a_given_root_keep_that_root_and_form_the_scope(corpus: Pat
 def test_a_path_outside_the_given_root_is_a_config_error(corpus: Path) -> None:
     with pytest.raises(ConfigError, match="outside"):
         scan([corpus.parent / "outside"], root=corpus)
+
+
+def test_a_fifo_named_like_a_document_is_skipped_not_read(corpus: Path) -> None:
+    os.mkfifo(corpus / "pipe.md")  # reading it would block the ingest forever
+    found = scan([corpus])
+    assert rels(found.documents) == ["good.md"]
+    assert "not a regular file" in dict(found.skipped)["pipe.md"]
