@@ -66,3 +66,4 @@ def test_a_changed_pdf_is_neither_downloaded_nor_rendered(own_index: tuple[Path,
     at = read_first("中国式现代化 本质要求", "党支部主题教育学习辅导读本")
     assert not at.get("download_button") and not at.get("image")
     assert UNAVAILABLE in captions(at)
+
