@@ -11,6 +11,7 @@
      ├── PermissionDenied     the user's role does not allow this write
      ├── ConflictError        a concurrent edit changed the record first
      └── ValidationError      an imported record is invalid (names line/field/reason)
+          └── NotFoundError   the record asked for does not exist (any more)
 
 Every message says what was wrong and, where there is one, what to do about it.
 """
@@ -25,6 +26,7 @@ __all__ = [
     "IndexMismatchError",
     "IndexMissingError",
     "LockedError",
+    "NotFoundError",
     "PermissionDenied",
     "QueryError",
     "StudyKBError",
@@ -82,3 +84,7 @@ class ConflictError(StudyKBError):
 
 class ValidationError(StudyKBError):
     """An imported record is invalid; the message names line, field and reason."""
+
+
+class NotFoundError(ValidationError):
+    """The record asked for (a reading list, an item, a site) does not exist, or no longer does."""
