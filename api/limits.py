@@ -99,14 +99,18 @@ class TokenBuckets:
 
 
 class RateLimit:
-    """429 once an API key (or, without one, a client address) exceeds its bucket; /v1 paths only."""
+    """429 once an API key (or, without one, a client address) exceeds its bucket; /v1 paths only,
+    except the health check (load balancers poll it)."""
+
+    EXEMPT = frozenset({"/v1/health"})
 
     def __init__(self, app: ASGIApp, rate_per_minute: int) -> None:
         self.app = app
         self.buckets = TokenBuckets(rate_per_minute) if rate_per_minute > 0 else None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if self.buckets is None or scope["type"] != "http" or not scope["path"].startswith("/v1/"):
+        if self.buckets is None or scope["type"] != "http" or not scope["path"].startswith("/v1/") \
+                or scope["path"] in self.EXEMPT:
             await self.app(scope, receive, send)
             return
         wait = self.buckets.take(_identity(scope))
