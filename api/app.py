@@ -48,9 +48,12 @@ def create_app(data_dir: Path | str, *, warm: bool = True) -> FastAPI:
     app.add_middleware(BodyLimit, max_bytes=conf.max_body_bytes)
     app.add_middleware(RateLimit, rate_per_minute=conf.rate_limit_per_minute)
     if conf.cors_origins:
-        app.add_middleware(CORSMiddleware, allow_origins=list(conf.cors_origins),
-                           allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
-                           allow_headers=["Authorization", "X-API-Key", "Content-Type"])
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=list(conf.cors_origins),
+            allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+            allow_headers=["Authorization", "X-API-Key", "Content-Type"],
+        )
     app.add_middleware(Metrics)
     return app
 

@@ -42,28 +42,45 @@ def _user(request: Request, svc: Services) -> User | None:
         return None
     found = key_for_token(svc.db(), token)
     if found is None:
-        raise ApiError(401, "unauthorized", "API 密钥无效或已被吊销。", "unknown or revoked key",
-                       {"WWW-Authenticate": "Bearer"})
+        raise ApiError(
+            401,
+            "unauthorized",
+            "API 密钥无效或已被吊销。",
+            "unknown or revoked key",
+            {"WWW-Authenticate": "Bearer"},
+        )
     return found[1]
 
 
-def reader(request: Request, svc: Services = Depends(services),
-           _b: HTTPAuthorizationCredentials | None = Depends(_bearer),
-           _h: str | None = Depends(_header)) -> User | None:
+def reader(
+    request: Request,
+    svc: Services = Depends(services),
+    _b: HTTPAuthorizationCredentials | None = Depends(_bearer),
+    _h: str | None = Depends(_header),
+) -> User | None:
     """The caller of a read endpoint: None (public) unless a key is sent or required."""
     user = _user(request, svc)
     if user is None and svc.settings.api.require_key:
-        raise ApiError(401, "unauthorized", _NEED_KEY, "this library requires a key for reading",
-                       {"WWW-Authenticate": "Bearer"})
+        raise ApiError(
+            401,
+            "unauthorized",
+            _NEED_KEY,
+            "this library requires a key for reading",
+            {"WWW-Authenticate": "Bearer"},
+        )
     return user
 
 
-def writer(request: Request, svc: Services = Depends(services),
-           _b: HTTPAuthorizationCredentials | None = Depends(_bearer),
-           _h: str | None = Depends(_header)) -> User:
+def writer(
+    request: Request,
+    svc: Services = Depends(services),
+    _b: HTTPAuthorizationCredentials | None = Depends(_bearer),
+    _h: str | None = Depends(_header),
+) -> User:
     """The caller of a write endpoint: a valid key is required (401 otherwise)."""
     user = _user(request, svc)
     if user is None:
-        raise ApiError(401, "unauthorized", _NEED_KEY, "writes need an API key",
-                       {"WWW-Authenticate": "Bearer"})
+        raise ApiError(
+            401, "unauthorized", _NEED_KEY, "writes need an API key", {"WWW-Authenticate": "Bearer"}
+        )
     return user

@@ -81,8 +81,9 @@ _PARAM_REASONS = {
 class ApiError(Exception):
     """An error raised by the API layer itself (missing key, rate limit, unavailable file …)."""
 
-    def __init__(self, status: int, code: str, message: str, detail: str = "",
-                 headers: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, status: int, code: str, message: str, detail: str = "", headers: dict[str, str] | None = None
+    ) -> None:
         super().__init__(detail or message)
         self.status = status
         self.code = code
@@ -100,8 +101,14 @@ def error_body(code: str, message: str, detail: str = "", **extra: Any) -> dict[
     return {"error": error}
 
 
-def error_response(status: int, code: str, message: str, detail: str = "",
-                   headers: dict[str, str] | None = None, **extra: Any) -> JSONResponse:
+def error_response(
+    status: int,
+    code: str,
+    message: str,
+    detail: str = "",
+    headers: dict[str, str] | None = None,
+    **extra: Any,
+) -> JSONResponse:
     """A JSONResponse carrying `error_body`; the code is also exposed for the metrics."""
     response = JSONResponse(error_body(code, message, detail, **extra), status_code=status, headers=headers)
     response.headers["X-Error-Code"] = code

@@ -56,17 +56,34 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-_SELECT = ("SELECT k.*, u.username AS username, u.role AS user_role, u.display_name AS display_name, "
-           "u.email AS email FROM api_keys k LEFT JOIN users u ON u.id = k.user_id")
+_SELECT = (
+    "SELECT k.*, u.username AS username, u.role AS user_role, u.display_name AS display_name, "
+    "u.email AS email FROM api_keys k LEFT JOIN users u ON u.id = k.user_id"
+)
 
 
 def _row_key(row: sqlite3.Row) -> ApiKey:
-    return ApiKey(row["id"], row["name"], row["prefix"], row["role"], row["unit"], row["user_id"],
-                  row["username"], row["created_at"], row["revoked_at"])
+    return ApiKey(
+        row["id"],
+        row["name"],
+        row["prefix"],
+        row["role"],
+        row["unit"],
+        row["user_id"],
+        row["username"],
+        row["created_at"],
+        row["revoked_at"],
+    )
 
 
-def create_key(conn: sqlite3.Connection, name: str, role: str = "member", *, unit: str | None = None,
-               username: str | None = None) -> tuple[ApiKey, str]:
+def create_key(
+    conn: sqlite3.Connection,
+    name: str,
+    role: str = "member",
+    *,
+    unit: str | None = None,
+    username: str | None = None,
+) -> tuple[ApiKey, str]:
     """Create a key; return it and its token (the only time the token exists outside the caller)."""
     if role not in ROLES:
         raise ConfigError(f"unknown role '{role}' (valid: {', '.join(ROLES)})")
@@ -106,8 +123,9 @@ def revoke_key(conn: sqlite3.Connection, name: str) -> ApiKey:
     """Revoke a key by name: requests with its token get 401 from then on."""
     now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     with write(conn):
-        cur = conn.execute("UPDATE api_keys SET revoked_at = ? WHERE name = ? AND revoked_at IS NULL",
-                           (now, name))
+        cur = conn.execute(
+            "UPDATE api_keys SET revoked_at = ? WHERE name = ? AND revoked_at IS NULL", (now, name)
+        )
     if cur.rowcount == 0:
         raise ConfigError(f"no active key named {name!r} (`studykb keys list` shows them)")
     row = conn.execute(_SELECT + " WHERE k.name = ?", (name,)).fetchone()
@@ -118,8 +136,9 @@ def key_for_token(conn: sqlite3.Connection, token: str) -> tuple[ApiKey, User] |
     """The active key with this token and the user it acts as, or None (unknown or revoked)."""
     if not token.startswith(TOKEN_PREFIX) or len(token) > 200:
         return None
-    row = conn.execute(_SELECT + " WHERE k.token_hash = ? AND k.revoked_at IS NULL",
-                       (token_hash(token),)).fetchone()
+    row = conn.execute(
+        _SELECT + " WHERE k.token_hash = ? AND k.revoked_at IS NULL", (token_hash(token),)
+    ).fetchone()
     if row is None:
         return None
     return _row_key(row), acting_user(row)

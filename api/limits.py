@@ -64,8 +64,11 @@ class BodyLimit:
         await self.app(scope, counted, send)
 
     def _body(self) -> dict[str, Any]:
-        return error_body("too_large", f"请求内容过大：最多 {self.max_bytes} 字节。",
-                          f"request body over {self.max_bytes} bytes")
+        return error_body(
+            "too_large",
+            f"请求内容过大：最多 {self.max_bytes} 字节。",
+            f"request body over {self.max_bytes} bytes",
+        )
 
 
 class TokenBuckets:
@@ -109,15 +112,22 @@ class RateLimit:
         self.buckets = TokenBuckets(rate_per_minute) if rate_per_minute > 0 else None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if self.buckets is None or scope["type"] != "http" or not scope["path"].startswith("/v1/") \
-                or scope["path"] in self.EXEMPT:
+        if (
+            self.buckets is None
+            or scope["type"] != "http"
+            or not scope["path"].startswith("/v1/")
+            or scope["path"] in self.EXEMPT
+        ):
             await self.app(scope, receive, send)
             return
         wait = self.buckets.take(_identity(scope))
         if wait > 0:
             seconds = max(1, math.ceil(wait))
-            body = error_body("rate_limited", f"请求过于频繁，请 {seconds} 秒后再试。",
-                              f"rate limit of {int(self.buckets.capacity)} requests a minute reached")
+            body = error_body(
+                "rate_limited",
+                f"请求过于频繁，请 {seconds} 秒后再试。",
+                f"rate limit of {int(self.buckets.capacity)} requests a minute reached",
+            )
             await _send_json(send, 429, body, {"Retry-After": str(seconds), "X-Error-Code": "rate_limited"})
             return
         await self.app(scope, receive, send)

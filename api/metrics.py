@@ -8,7 +8,14 @@ import os
 import time
 from typing import Any
 
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+)
 
 from .limits import ASGIApp, Message, Receive, Scope, Send
 
@@ -16,12 +23,18 @@ __all__ = ["CONTENT_TYPE_LATEST", "Metrics", "render", "set_index_version"]
 
 REQUESTS = Counter("studykb_api_requests_total", "HTTP requests answered", ["method", "route", "status"])
 LATENCY = Histogram(
-    "studykb_api_request_seconds", "Time to answer a request", ["route"],
+    "studykb_api_request_seconds",
+    "Time to answer a request",
+    ["route"],
     buckets=(0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0),
 )
 ERRORS = Counter("studykb_api_errors_total", "Requests answered with an error document", ["code"])
-INDEX = Gauge("studykb_index_info", "The published index version this worker serves (value 1)", ["version"],
-              multiprocess_mode="livemax")
+INDEX = Gauge(
+    "studykb_index_info",
+    "The published index version this worker serves (value 1)",
+    ["version"],
+    multiprocess_mode="livemax",
+)
 _shown: list[str] = []
 
 

@@ -7,8 +7,18 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 __all__ = [
-    "ERROR_RESPONSES", "ErrorBody", "Health", "ItemIn", "ItemPatch", "ListIn", "ListPatch", "Order",
-    "Revision", "SearchHit", "SearchResponse", "SiteIn",
+    "ERROR_RESPONSES",
+    "ErrorBody",
+    "Health",
+    "ItemIn",
+    "ItemPatch",
+    "ListIn",
+    "ListPatch",
+    "Order",
+    "Revision",
+    "SearchHit",
+    "SearchResponse",
+    "SiteIn",
 ]
 
 
@@ -19,7 +29,9 @@ class _Strict(BaseModel):
 class ErrorDetail(BaseModel):
     code: str = Field(examples=["not_found"])
     message: str = Field(examples=["未找到所请求的记录（可能已被删除）。"])
-    detail: str | None = Field(default=None, examples=["there is no reading list 7 (it may have been deleted)"])
+    detail: str | None = Field(
+        default=None, examples=["there is no reading list 7 (it may have been deleted)"]
+    )
 
 
 class ErrorBody(BaseModel):
@@ -31,9 +43,15 @@ class ErrorBody(BaseModel):
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     status: {"model": ErrorBody, "description": text}
     for status, text in (
-        (400, "检索词或参数无效"), (401, "缺少或无效的 API 密钥"), (403, "密钥的角色不允许此操作"),
-        (404, "记录不存在"), (409, "记录已被他人修改（revision 不符）"), (413, "请求内容过大"),
-        (422, "参数或内容不合法"), (429, "请求过于频繁"), (503, "索引或数据库暂不可用"),
+        (400, "检索词或参数无效"),
+        (401, "缺少或无效的 API 密钥"),
+        (403, "密钥的角色不允许此操作"),
+        (404, "记录不存在"),
+        (409, "记录已被他人修改（revision 不符）"),
+        (413, "请求内容过大"),
+        (422, "参数或内容不合法"),
+        (429, "请求过于频繁"),
+        (503, "索引或数据库暂不可用"),
     )
 }
 
@@ -100,9 +118,20 @@ class Health(BaseModel):
 class ListIn(_Strict):
     """A new reading list (a draft until published)."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
-        "title": "五月理论学习清单", "description": "围绕基层治理的必读篇目", "audience": "全体党员",
-        "period_start": "2024-05-01", "period_end": "2024-05-31"}]})
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "title": "五月理论学习清单",
+                    "description": "围绕基层治理的必读篇目",
+                    "audience": "全体党员",
+                    "period_start": "2024-05-01",
+                    "period_end": "2024-05-31",
+                }
+            ]
+        },
+    )
     title: str = Field(max_length=200)
     description: str = Field(default="", max_length=5000)
     audience: str = Field(default="", max_length=200)
@@ -113,7 +142,9 @@ class ListIn(_Strict):
 class ListPatch(_Strict):
     """Changed fields of a list plus the `revision` read (409 when someone changed it since)."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"revision": 3, "title": "六月清单"}]})
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"revision": 3, "title": "六月清单"}]}
+    )
     revision: int
     title: str | None = Field(default=None, max_length=200)
     description: str | None = Field(default=None, max_length=5000)
@@ -128,7 +159,9 @@ class Revision(_Strict):
 
 
 class Order(_Strict):
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"revision": 4, "item_ids": [9, 7, 8]}]})
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"revision": 4, "item_ids": [9, 7, 8]}]}
+    )
     revision: int
     item_ids: list[int] = Field(max_length=10_000)
 
@@ -136,8 +169,10 @@ class Order(_Strict):
 class ItemIn(_Strict):
     """A passage (`passage_id`) or a whole document (`document_id`) to append, with a note."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
-        {"passage_id": 42, "note": "重点阅读"}, {"document_id": 3}]})
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"passage_id": 42, "note": "重点阅读"}, {"document_id": 3}]},
+    )
     passage_id: int | None = None
     document_id: int | None = None
     note: str = Field(default="", max_length=5000)
@@ -147,7 +182,9 @@ class ItemIn(_Strict):
 class ItemPatch(_Strict):
     """Change an item's note and/or move it (`move`: -1 up, +1 down)."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"revision": 5, "note": "先读这一段"}]})
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"revision": 5, "note": "先读这一段"}]}
+    )
     revision: int
     note: str | None = Field(default=None, max_length=5000)
     move: int | None = None
@@ -156,11 +193,28 @@ class ItemPatch(_Strict):
 class SiteIn(_Strict):
     """A learning site, validated exactly like a row of sites.csv (WGS84 coordinates)."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
-        "id": "sh-example-hall", "name": "示例纪念馆", "type": "纪念馆", "province": "上海市", "city": "上海市",
-        "district": "黄浦区", "address": "示例路 1 号", "lat": 31.2222, "lon": 121.4700,
-        "themes": ["建党"], "url": "https://example.org", "related_queries": ["中共一大"],
-        "coord_accuracy_m": 50}]})
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "sh-example-hall",
+                    "name": "示例纪念馆",
+                    "type": "纪念馆",
+                    "province": "上海市",
+                    "city": "上海市",
+                    "district": "黄浦区",
+                    "address": "示例路 1 号",
+                    "lat": 31.2222,
+                    "lon": 121.4700,
+                    "themes": ["建党"],
+                    "url": "https://example.org",
+                    "related_queries": ["中共一大"],
+                    "coord_accuracy_m": 50,
+                }
+            ]
+        },
+    )
     id: str = Field(max_length=100)
     name: str = Field(max_length=200)
     type: str = Field(max_length=20)

@@ -70,8 +70,21 @@ class Server:
         self.url = f"http://127.0.0.1:{self.port}"
         env = {**os.environ, "PYTHONPATH": str(ROOT)}
         self.proc = subprocess.Popen(
-            [sys.executable, "-c", "from studykb.cli import main; main()", "api", "--data-dir", str(data_dir),
-             "--port", str(self.port), "--workers", str(workers)], env=env, cwd=ROOT)
+            [
+                sys.executable,
+                "-c",
+                "from studykb.cli import main; main()",
+                "api",
+                "--data-dir",
+                str(data_dir),
+                "--port",
+                str(self.port),
+                "--workers",
+                str(workers),
+            ],
+            env=env,
+            cwd=ROOT,
+        )
 
     def __enter__(self) -> Server:
         import httpx
@@ -96,8 +109,9 @@ class Server:
             self.proc.kill()
 
 
-async def _run(url: str, queries: list[str], total: int | None, duration: float | None,
-               concurrency: int) -> dict[str, Any]:
+async def _run(
+    url: str, queries: list[str], total: int | None, duration: float | None, concurrency: int
+) -> dict[str, Any]:
     """`concurrency` closed-loop clients sending searches until `total` requests or `duration` seconds."""
     import httpx
 
@@ -127,10 +141,15 @@ async def _run(url: str, queries: list[str], total: int | None, duration: float 
         t0 = time.perf_counter()
         await asyncio.gather(*(one_client() for _ in range(concurrency)))
         wall = time.perf_counter() - t0
-    return {"requests": len(latencies), "errors": errors, "seconds": wall,
-            "rps": len(latencies) / wall if wall else 0.0,
-            "p50_ms": percentile(latencies, 50) * 1000, "p95_ms": percentile(latencies, 95) * 1000,
-            "p99_ms": percentile(latencies, 99) * 1000}
+    return {
+        "requests": len(latencies),
+        "errors": errors,
+        "seconds": wall,
+        "rps": len(latencies) / wall if wall else 0.0,
+        "p50_ms": percentile(latencies, 50) * 1000,
+        "p95_ms": percentile(latencies, 95) * 1000,
+        "p99_ms": percentile(latencies, 99) * 1000,
+    }
 
 
 def prepare(n: int, seed: int) -> tuple[Path, list[str]]:
@@ -145,7 +164,9 @@ def prepare(n: int, seed: int) -> tuple[Path, list[str]]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--passages", type=int, default=100_000)
     parser.add_argument("--requests", type=int, default=400, help="searches per concurrency level")
     parser.add_argument("--concurrency", default="1,8,32")
@@ -163,9 +184,11 @@ def main() -> None:
                 res = asyncio.run(_run(server.url, queries, args.requests, None, conc))
                 res |= {"workers": workers, "concurrency": conc}
                 figures["runs"].append(res)
-                print(f"workers={workers} clients={conc}: {res['rps']:.1f} req/s, p50 {res['p50_ms']:.1f} ms, "
-                      f"p95 {res['p95_ms']:.1f} ms, p99 {res['p99_ms']:.1f} ms, errors {res['errors']}",
-                      flush=True)
+                print(
+                    f"workers={workers} clients={conc}: {res['rps']:.1f} req/s, p50 {res['p50_ms']:.1f} ms, "
+                    f"p95 {res['p95_ms']:.1f} ms, p99 {res['p99_ms']:.1f} ms, errors {res['errors']}",
+                    flush=True,
+                )
     goal = next((r for r in figures["runs"] if r["workers"] == 2 and r["concurrency"] == 32), None)
     if goal:
         figures["target_p95_ms"] = TARGET_P95_MS
@@ -180,7 +203,9 @@ def main() -> None:
         args.json.write_text(json.dumps(figures, ensure_ascii=False, indent=1), encoding="utf-8")
 
 
-def soak(folder: Path, queries: list[str], seconds: float, workers: int = 2, clients: int = 8) -> dict[str, Any]:
+def soak(
+    folder: Path, queries: list[str], seconds: float, workers: int = 2, clients: int = 8
+) -> dict[str, Any]:
     """Run `clients` clients for `seconds` against `workers` workers, sampling the servers' RSS."""
     samples: list[tuple[float, float]] = []
     with Server(folder, workers) as server:
@@ -202,13 +227,23 @@ def soak(folder: Path, queries: list[str], seconds: float, workers: int = 2, cli
     window = max(1, min(12, len(samples) // 4))  # first and last minute (5 s samples)
     first = sum(r for _, r in samples[:window]) / window
     last = sum(r for _, r in samples[-window:]) / window
-    res |= {"workers": workers, "concurrency": clients, "minutes": seconds / 60,
-            "rss_first_mb": first, "rss_last_mb": last, "rss_max_mb": max(r for _, r in samples),
-            "rss_growth_mb": last - first, "rss_growth_pct": 100 * (last - first) / first,
-            "rss_samples": len(samples)}
-    print(f"soak {seconds / 60:.1f} min, {workers} workers, {clients} clients: {res['rps']:.1f} req/s, "
-          f"p95 {res['p95_ms']:.1f} ms, errors {res['errors']}, RSS {first:.0f} → {last:.0f} MB "
-          f"({res['rss_growth_pct']:+.1f} %)", flush=True)
+    res |= {
+        "workers": workers,
+        "concurrency": clients,
+        "minutes": seconds / 60,
+        "rss_first_mb": first,
+        "rss_last_mb": last,
+        "rss_max_mb": max(r for _, r in samples),
+        "rss_growth_mb": last - first,
+        "rss_growth_pct": 100 * (last - first) / first,
+        "rss_samples": len(samples),
+    }
+    print(
+        f"soak {seconds / 60:.1f} min, {workers} workers, {clients} clients: {res['rps']:.1f} req/s, "
+        f"p95 {res['p95_ms']:.1f} ms, errors {res['errors']}, RSS {first:.0f} → {last:.0f} MB "
+        f"({res['rss_growth_pct']:+.1f} %)",
+        flush=True,
+    )
     return res
 
 

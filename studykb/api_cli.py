@@ -17,11 +17,19 @@ __all__ = ["api", "keys"]
 
 @click.command()
 @data_dir_option
-@click.option("--host", default="127.0.0.1", show_default=True,
-              help="Address to bind (127.0.0.1 = this machine only).")
-@click.option("--port", type=click.IntRange(1, 65535), default=8600, show_default=True, help="Port to listen on.")
-@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
-              help="Worker processes (each loads the index; they share the port).")
+@click.option(
+    "--host", default="127.0.0.1", show_default=True, help="Address to bind (127.0.0.1 = this machine only)."
+)
+@click.option(
+    "--port", type=click.IntRange(1, 65535), default=8600, show_default=True, help="Port to listen on."
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=1,
+    show_default=True,
+    help="Worker processes (each loads the index; they share the port).",
+)
 def api(data_dir: Path | None, host: str, port: int, workers: int) -> None:
     """Serve the HTTP API (FastAPI on uvicorn): search, documents, reading lists and sites as JSON.
 
@@ -47,15 +55,25 @@ def keys() -> None:
 
 @keys.command("create")
 @click.argument("name")
-@click.option("--role", type=click.Choice(ROLES), default="member", show_default=True,
-              help="What the key may do: the same role rules as the web app.")
+@click.option(
+    "--role",
+    type=click.Choice(ROLES),
+    default="member",
+    show_default=True,
+    help="What the key may do: the same role rules as the web app.",
+)
 @click.option("--unit", default=None, help="The unit (e.g. a party branch or portal) the key is issued to.")
-@click.option("--user", "username", default=None,
-              help="Act as this account (its reading progress; the role may not exceed the account's).")
+@click.option(
+    "--user",
+    "username",
+    default=None,
+    help="Act as this account (its reading progress; the role may not exceed the account's).",
+)
 @data_dir_option
 @json_option
-def create(name: str, role: str, unit: str | None, username: str | None, data_dir: Path | None,
-           as_json: bool) -> None:
+def create(
+    name: str, role: str, unit: str | None, username: str | None, data_dir: Path | None, as_json: bool
+) -> None:
     """Create a key and print its token once (it cannot be shown again).
 
     Example: studykb keys create portal-zj --role organiser --unit 浙江某支部
@@ -64,8 +82,11 @@ def create(name: str, role: str, unit: str | None, username: str | None, data_di
 
     key, token = create_key(_conn(data_dir), name, role, unit=unit, username=username)
     if as_json:
-        click.echo(json.dumps({"name": key.name, "role": key.role, "unit": key.unit, "token": token},
-                              ensure_ascii=False))
+        click.echo(
+            json.dumps(
+                {"name": key.name, "role": key.role, "unit": key.unit, "token": token}, ensure_ascii=False
+            )
+        )
         return
     click.echo(f"created key {key.name} ({key.role}{', ' + key.unit if key.unit else ''})")
     click.echo(f"token (shown only now): {token}")
@@ -84,14 +105,30 @@ def list_(include_revoked: bool, data_dir: Path | None, as_json: bool) -> None:
 
     found = list_keys(_conn(data_dir), include_revoked=include_revoked)
     if as_json:
-        click.echo(json.dumps([{"name": k.name, "prefix": k.prefix, "role": k.role, "unit": k.unit,
-                                "user": k.username, "created_at": k.created_at, "revoked_at": k.revoked_at}
-                               for k in found], ensure_ascii=False))
+        click.echo(
+            json.dumps(
+                [
+                    {
+                        "name": k.name,
+                        "prefix": k.prefix,
+                        "role": k.role,
+                        "unit": k.unit,
+                        "user": k.username,
+                        "created_at": k.created_at,
+                        "revoked_at": k.revoked_at,
+                    }
+                    for k in found
+                ],
+                ensure_ascii=False,
+            )
+        )
         return
     for k in found:
         state = f"revoked {k.revoked_at}" if k.revoked_at else "active"
-        click.echo(f"{k.name:<24} {k.prefix}…  {k.role:<10} {k.unit or '-':<16} {k.username or '-':<12} "
-                   f"{k.created_at}  {state}")
+        click.echo(
+            f"{k.name:<24} {k.prefix}…  {k.role:<10} {k.unit or '-':<16} {k.username or '-':<12} "
+            f"{k.created_at}  {state}"
+        )
 
 
 @keys.command("revoke")

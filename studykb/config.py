@@ -104,4 +104,5 @@ def _api_settings(path: Path, api: dict[str, object]) -> ApiSettings:
         if isinstance(value, bool) or not isinstance(value, int) or value < low:
             raise ConfigError(f"{path}: api.{key} must be a whole number of at least {low}, found {value!r}")
         numbers[key] = value
-    return ApiSettings(require_key, tuple(origins), numbers["rate_limit_per_minute"], numbers["max_body_bytes"])
+    return ApiSettings(require_key, tuple(origins), numbers["rate_limit_per_minute"],
+                       numbers["max_body_bytes"])

@@ -30,8 +30,12 @@ def _doc(svc: Services, document_id: int) -> DocumentInfo:
 
 
 @router.get("/{document_id}", summary="文档信息与全文")
-def document(document_id: int, text: bool = Query(True, description="是否返回全文"),
-             user: User | None = Depends(reader), svc: Services = Depends(services)) -> dict[str, Any]:
+def document(
+    document_id: int,
+    text: bool = Query(True, description="是否返回全文"),
+    user: User | None = Depends(reader),
+    svc: Services = Depends(services),
+) -> dict[str, Any]:
     """A document's catalog data, the character offset of each page, and (unless `text=false`) its text."""
     _doc(svc, document_id)
     info, full, page_starts = svc.engine().document(document_id)
@@ -42,13 +46,19 @@ def document(document_id: int, text: bool = Query(True, description="是否返�
     return out
 
 
-@router.get("/{document_id}/file", summary="下载原文件", response_class=FileResponse,
-            responses={200: {"description": "原文件（与入库时校验和一致）"}})
-def original(document_id: int, user: User | None = Depends(reader),
-             svc: Services = Depends(services)) -> FileResponse:
+@router.get(
+    "/{document_id}/file",
+    summary="下载原文件",
+    response_class=FileResponse,
+    responses={200: {"description": "原文件（与入库时校验和一致）"}},
+)
+def original(
+    document_id: int, user: User | None = Depends(reader), svc: Services = Depends(services)
+) -> FileResponse:
     """The original file, only if it still lies inside its corpus folder and is byte-for-byte the file
     that was ingested (404 or 409 otherwise)."""
     doc = _doc(svc, document_id)
     path = verified_original(svc.db(), doc)
-    return FileResponse(path, media_type=MEDIA_TYPES.get(doc.format, "application/octet-stream"),
-                        filename=path.name)
+    return FileResponse(
+        path, media_type=MEDIA_TYPES.get(doc.format, "application/octet-stream"), filename=path.name
+    )

@@ -19,8 +19,12 @@ __all__ = ["router"]
 router = APIRouter(tags=["运行状态"])
 
 
-@router.get("/v1/health", response_model=Health, summary="运行状态",
-            responses={503: {"model": Health, "description": "索引或数据库不可用"}})
+@router.get(
+    "/v1/health",
+    response_model=Health,
+    summary="运行状态",
+    responses={503: {"model": Health, "description": "索引或数据库不可用"}},
+)
 def health(svc: Services = Depends(services)) -> Any:
     """200 with the served index version when the index is loaded and the database answers, else 503."""
     problems: list[str] = []
@@ -33,7 +37,11 @@ def health(svc: Services = Depends(services)) -> Any:
     body: dict[str, Any] = {"status": "ok", "index_version": None, "database": database, "problems": problems}
     try:
         info = svc.engine().status()
-        body |= {"index_version": info["version"], "documents": info["documents"], "passages": info["passages"]}
+        body |= {
+            "index_version": info["version"],
+            "documents": info["documents"],
+            "passages": info["passages"],
+        }
         set_index_version(info["version"])
     except StudyKBError as exc:
         problems.append(f"索引不可用：{exc}")

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 
 from lists import store
 from lists.progress import completion, mark_read, progress
@@ -46,7 +46,9 @@ def all_lists(user: User | None = Depends(reader), svc: Services = Depends(servi
 
 
 @router.get("/{list_id}", summary="一个清单及其条目")
-def one_list(list_id: int, user: User | None = Depends(reader), svc: Services = Depends(services)) -> dict[str, Any]:
+def one_list(
+    list_id: int, user: User | None = Depends(reader), svc: Services = Depends(services)
+) -> dict[str, Any]:
     """The list, and its items resolved against the published index (`status`: found, relocated, or
     missing with the text saved when it was added); `read_at` is the key's account's own progress."""
     return _full(svc, user, list_id)
@@ -55,44 +57,56 @@ def one_list(list_id: int, user: User | None = Depends(reader), svc: Services = 
 @router.post("", status_code=201, summary="新建清单（草稿）")
 def create(body: ListIn, user: User = Depends(writer), svc: Services = Depends(services)) -> dict[str, Any]:
     """Create an empty draft list (organiser keys)."""
-    lst = store.create_list(svc.db(), user, body.title, description=body.description, audience=body.audience,
-                            period_start=body.period_start, period_end=body.period_end)
+    lst = store.create_list(
+        svc.db(),
+        user,
+        body.title,
+        description=body.description,
+        audience=body.audience,
+        period_start=body.period_start,
+        period_end=body.period_end,
+    )
     return list_json(lst)
 
 
 @router.patch("/{list_id}", summary="修改清单信息")
-def update(list_id: int, body: ListPatch, user: User = Depends(writer),
-           svc: Services = Depends(services)) -> dict[str, Any]:
+def update(
+    list_id: int, body: ListPatch, user: User = Depends(writer), svc: Services = Depends(services)
+) -> dict[str, Any]:
     """Change the fields given; 409 when the list's revision is no longer `revision`."""
     fields = body.model_dump(exclude_unset=True, exclude={"revision"})
     return list_json(store.update_list(svc.db(), user, list_id, body.revision, **fields))
 
 
 @router.post("/{list_id}/publish", summary="发布清单")
-def publish(list_id: int, body: Revision, user: User = Depends(writer),
-            svc: Services = Depends(services)) -> dict[str, Any]:
+def publish(
+    list_id: int, body: Revision, user: User = Depends(writer), svc: Services = Depends(services)
+) -> dict[str, Any]:
     """Make the list visible to everyone (it needs at least one item)."""
     return list_json(store.publish(svc.db(), user, list_id, body.revision))
 
 
 @router.post("/{list_id}/unpublish", summary="撤回为草稿")
-def unpublish(list_id: int, body: Revision, user: User = Depends(writer),
-              svc: Services = Depends(services)) -> dict[str, Any]:
+def unpublish(
+    list_id: int, body: Revision, user: User = Depends(writer), svc: Services = Depends(services)
+) -> dict[str, Any]:
     """Turn the list back into a draft (progress is kept)."""
     return list_json(store.unpublish(svc.db(), user, list_id, body.revision))
 
 
 @router.delete("/{list_id}", status_code=204, summary="删除清单")
-def delete(list_id: int, revision: int = Query(), user: User = Depends(writer),
-           svc: Services = Depends(services)) -> Response:
+def delete(
+    list_id: int, revision: int = Query(), user: User = Depends(writer), svc: Services = Depends(services)
+) -> Response:
     """Delete the list, its items and everyone's progress on them."""
     store.delete_list(svc.db(), user, list_id, revision)
     return Response(status_code=204)
 
 
 @router.post("/{list_id}/items", status_code=201, summary="添加条目")
-def add_item(list_id: int, body: ItemIn, user: User = Depends(writer),
-             svc: Services = Depends(services)) -> dict[str, Any]:
+def add_item(
+    list_id: int, body: ItemIn, user: User = Depends(writer), svc: Services = Depends(services)
+) -> dict[str, Any]:
     """Append a passage (`passage_id`) or a whole document (`document_id`) of the current index."""
     if (body.passage_id is None) == (body.document_id is None):
         raise ValidationError("give exactly one of passage_id and document_id")
@@ -113,8 +127,13 @@ def add_item(list_id: int, body: ItemIn, user: User = Depends(writer),
 
 
 @router.patch("/{list_id}/items/{item_id}", summary="修改条目备注或位置")
-def patch_item(list_id: int, item_id: int, body: ItemPatch, user: User = Depends(writer),
-               svc: Services = Depends(services)) -> dict[str, Any]:
+def patch_item(
+    list_id: int,
+    item_id: int,
+    body: ItemPatch,
+    user: User = Depends(writer),
+    svc: Services = Depends(services),
+) -> dict[str, Any]:
     """Replace the note and/or move the item (`move`: -1 up, +1 down); returns the list."""
     _check_item(svc, user, list_id, item_id)
     revision = body.revision
@@ -126,8 +145,13 @@ def patch_item(list_id: int, item_id: int, body: ItemPatch, user: User = Depends
 
 
 @router.delete("/{list_id}/items/{item_id}", summary="移除条目")
-def remove_item(list_id: int, item_id: int, revision: int = Query(), user: User = Depends(writer),
-                svc: Services = Depends(services)) -> dict[str, Any]:
+def remove_item(
+    list_id: int,
+    item_id: int,
+    revision: int = Query(),
+    user: User = Depends(writer),
+    svc: Services = Depends(services),
+) -> dict[str, Any]:
     """Remove the item (and progress on it); returns the list."""
     _check_item(svc, user, list_id, item_id)
     store.remove_item(svc.db(), user, item_id, revision)
@@ -135,35 +159,45 @@ def remove_item(list_id: int, item_id: int, revision: int = Query(), user: User 
 
 
 @router.put("/{list_id}/order", summary="重新排序")
-def reorder(list_id: int, body: Order, user: User = Depends(writer),
-            svc: Services = Depends(services)) -> dict[str, Any]:
+def reorder(
+    list_id: int, body: Order, user: User = Depends(writer), svc: Services = Depends(services)
+) -> dict[str, Any]:
     """Put the items in the order `item_ids` (each item exactly once)."""
     store.reorder(svc.db(), user, list_id, body.revision, body.item_ids)
     return _full(svc, user, list_id)
 
 
-@router.put("/{list_id}/items/{item_id}/read", status_code=204, summary="标记已读")
-def read(list_id: int, item_id: int, user: User = Depends(writer), svc: Services = Depends(services)) -> Response:
-    """Record that the key's account has read the item (keys linked to an account only)."""
+@router.api_route("/{list_id}/items/{item_id}/read", methods=["PUT", "DELETE"], status_code=204,
+                  summary="标记已读（PUT）或取消（DELETE）")
+def read(
+    request: Request, list_id: int, item_id: int, user: User = Depends(writer),
+    svc: Services = Depends(services),
+) -> Response:
+    """Record (PUT) or clear (DELETE) that the key's account has read the item (keys linked to an account)."""
     _check_item(svc, user, list_id, item_id)
-    mark_read(svc.db(), user, item_id, True)
-    return Response(status_code=204)
-
-
-@router.delete("/{list_id}/items/{item_id}/read", status_code=204, summary="取消已读")
-def unread(list_id: int, item_id: int, user: User = Depends(writer), svc: Services = Depends(services)) -> Response:
-    """Clear the key's account's read mark on the item."""
-    _check_item(svc, user, list_id, item_id)
-    mark_read(svc.db(), user, item_id, False)
+    mark_read(svc.db(), user, item_id, request.method == "PUT")
     return Response(status_code=204)
 
 
 @router.get("/{list_id}/completion", summary="完成情况（组织员）")
-def completion_report(list_id: int, user: User = Depends(writer),
-                      svc: Services = Depends(services)) -> dict[str, Any]:
+def completion_report(
+    list_id: int, user: User = Depends(writer), svc: Services = Depends(services)
+) -> dict[str, Any]:
     """Readers per item, how many finished, and each person's progress (organiser keys)."""
     c = completion(svc.db(), user, list_id)
-    return {"list_id": c.list_id, "members": c.members, "finished": c.finished,
-            "readers": {str(k): v for k, v in c.readers.items()},
-            "people": [{"username": p.username, "label": p.label, "role": p.role, "read": p.read,
-                        "last_read": p.last_read} for p in c.people]}
+    return {
+        "list_id": c.list_id,
+        "members": c.members,
+        "finished": c.finished,
+        "readers": {str(k): v for k, v in c.readers.items()},
+        "people": [
+            {
+                "username": p.username,
+                "label": p.label,
+                "role": p.role,
+                "read": p.read,
+                "last_read": p.last_read,
+            }
+            for p in c.people
+        ],
+    }

@@ -38,8 +38,12 @@ def search(
 ) -> dict[str, Any]:
     """Hybrid search (BM25 + dense) with the same filters as `studykb search --filter`; reprints are
     collapsed into one hit listing the other places (`also_in`)."""
-    items = [f"category={c}" for c in category] + [f"document={d}" for d in document] + [f"tag={t}" for t in tag]
-    items += [f"{name}={value}" for name, value in (("from", date_from), ("to", date_to)) if value is not None]
+    items = (
+        [f"category={c}" for c in category] + [f"document={d}" for d in document] + [f"tag={t}" for t in tag]
+    )
+    items += [
+        f"{name}={value}" for name, value in (("from", date_from), ("to", date_to)) if value is not None
+    ]
     result = svc.engine().search(q, k=k, filters=parse_filters(items), offset=offset)
     return search_json(result, k)
 
@@ -49,8 +53,9 @@ def _passage_missing(passage_id: int) -> NotFoundError:
 
 
 @router.get("/passages/{passage_id}", response_model=SearchHit, summary="一个段落及其出处")
-def passage(passage_id: int, user: User | None = Depends(reader),
-            svc: Services = Depends(services)) -> dict[str, Any]:
+def passage(
+    passage_id: int, user: User | None = Depends(reader), svc: Services = Depends(services)
+) -> dict[str, Any]:
     """One passage of the published index, verbatim, with its citation and place in the document."""
     try:
         return hit_json(svc.engine().passage(passage_id))
@@ -59,8 +64,12 @@ def passage(passage_id: int, user: User | None = Depends(reader),
 
 
 @router.get("/passages/{passage_id}/similar", response_model=list[SearchHit], summary="相似段落")
-def similar(passage_id: int, k: int = Query(5, ge=1, le=50), user: User | None = Depends(reader),
-            svc: Services = Depends(services)) -> list[dict[str, Any]]:
+def similar(
+    passage_id: int,
+    k: int = Query(5, ge=1, le=50),
+    user: User | None = Depends(reader),
+    svc: Services = Depends(services),
+) -> list[dict[str, Any]]:
     """Passages like this one in other documents."""
     try:
         return [hit_json(h) for h in svc.engine().more_like_this(passage_id, k=k)]

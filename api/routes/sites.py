@@ -3,7 +3,7 @@ edit, hide and unhide (validated like an import row by `sites.store`)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, Query
 
@@ -23,50 +23,41 @@ __all__ = ["router"]
 router = APIRouter(prefix="/v1", tags=["学习地图"], responses=ERROR_RESPONSES)
 
 
-def _filter(province: list[str], city: list[str], type_: list[str], theme: list[str], q: str,
-            include_hidden: bool, user: User | None) -> SiteFilter:
-    return SiteFilter(tuple(province), tuple(city), tuple(type_), tuple(theme), q,
-                      include_hidden and can(user, "organiser"))
-
-
-def _sites(svc: Services, where: SiteFilter) -> list[StoredSite]:
+def found_sites(
+    province: list[str] = Query([], description="省份（可重复）：上海市、浙江省"),
+    city: list[str] = Query([], description="城市（可重复）"),
+    type_: list[str] = Query([], alias="type", description="类型（可重复），如 纪念馆"),
+    theme: list[str] = Query([], description="主题（可重复，任一匹配）"),
+    q: str = Query("", max_length=200, description="名称、地址、简介中的词（简繁皆可）"),
+    include_hidden: bool = Query(False, description="包括已隐藏的场馆（仅组织员密钥）"),
+    user: User | None = Depends(reader),
+    svc: Services = Depends(services),
+) -> list[StoredSite]:
+    """The sites passing the query's filters (a dependency shared by the list and GeoJSON endpoints)."""
+    where = SiteFilter(tuple(province), tuple(city), tuple(type_), tuple(theme), q,
+                       include_hidden and can(user, "organiser"))
     store.ensure_loaded(svc.db())  # a fresh install shows the shipped sites, as the app does
     return store.list_sites(svc.db(), where)
 
 
-_FILTERS: dict[str, Any] = {
-    "province": Query([], description="省份（可重复）：上海市、浙江省"),
-    "city": Query([], description="城市（可重复）"),
-    "type_": Query([], alias="type", description="类型（可重复），如 纪念馆"),
-    "theme": Query([], description="主题（可重复，任一匹配）"),
-    "q": Query("", max_length=200, description="名称、地址、简介中的词（简繁皆可）"),
-    "include_hidden": Query(False, description="包括已隐藏的场馆（仅组织员密钥）"),
-}
-
-
 @router.get("/sites", summary="学习场馆")
-def sites(province: list[str] = _FILTERS["province"], city: list[str] = _FILTERS["city"],
-          type_: list[str] = _FILTERS["type_"], theme: list[str] = _FILTERS["theme"], q: str = _FILTERS["q"],
-          include_hidden: bool = _FILTERS["include_hidden"], user: User | None = Depends(reader),
-          svc: Services = Depends(services)) -> list[dict[str, Any]]:
+def sites(found: list[StoredSite] = Depends(found_sites)) -> list[dict[str, Any]]:
     """Sites passing the filters, Shanghai first; coordinates are WGS84."""
-    return [site_json(s) for s in _sites(svc, _filter(province, city, type_, theme, q, include_hidden, user))]
+    return [site_json(s) for s in found]
 
 
 @router.get("/sites.geojson", summary="学习场馆（GeoJSON）",
             responses={200: {"content": {"application/geo+json": {}}}})
-def sites_geojson(province: list[str] = _FILTERS["province"], city: list[str] = _FILTERS["city"],
-                  type_: list[str] = _FILTERS["type_"], theme: list[str] = _FILTERS["theme"],
-                  q: str = _FILTERS["q"], include_hidden: bool = _FILTERS["include_hidden"],
-                  user: User | None = Depends(reader), svc: Services = Depends(services)) -> dict[str, Any]:
+def sites_geojson(found: list[StoredSite] = Depends(found_sites)) -> dict[str, Any]:
     """The same sites as a GeoJSON FeatureCollection of points ([lon, lat], WGS84 — convert to GCJ-02
     yourself before drawing them on a Chinese consumer map)."""
-    found = _sites(svc, _filter(province, city, type_, theme, q, include_hidden, user))
     return {"type": "FeatureCollection", "features": [site_feature(s) for s in found]}
 
 
 @router.get("/sites/{site_id}", summary="一个场馆")
-def site(site_id: str, user: User | None = Depends(reader), svc: Services = Depends(services)) -> dict[str, Any]:
+def site(
+    site_id: str, user: User | None = Depends(reader), svc: Services = Depends(services)
+) -> dict[str, Any]:
     """One site (a hidden one only for organiser keys)."""
     store.ensure_loaded(svc.db())
     found = store.get_site(svc.db(), site_id)
@@ -95,23 +86,21 @@ def add(body: SiteIn, user: User = Depends(writer), svc: Services = Depends(serv
 
 
 @router.put("/sites/{site_id}", summary="修改场馆")
-def edit(site_id: str, body: SiteIn, user: User = Depends(writer),
-         svc: Services = Depends(services)) -> dict[str, Any]:
+def edit(
+    site_id: str, body: SiteIn, user: User = Depends(writer), svc: Services = Depends(services)
+) -> dict[str, Any]:
     """Replace a site's fields (the id cannot change); with `revision`, 409 if it changed since."""
     return site_json(store.edit_site(svc.db(), user, site_id, _cells(body), expected_revision=body.revision))
 
 
-@router.post("/sites/{site_id}/hide", summary="隐藏场馆")
-def hide(site_id: str, body: Revision | None = None, user: User = Depends(writer),
-         svc: Services = Depends(services)) -> dict[str, Any]:
-    """Hide a site from listings (it keeps its id and data)."""
-    rev = body.revision if body else None
-    return site_json(store.hide_site(svc.db(), user, site_id, expected_revision=rev))
-
-
-@router.post("/sites/{site_id}/unhide", summary="恢复显示场馆")
-def unhide(site_id: str, body: Revision | None = None, user: User = Depends(writer),
-           svc: Services = Depends(services)) -> dict[str, Any]:
-    """Show a hidden site in listings again."""
-    rev = body.revision if body else None
-    return site_json(store.unhide_site(svc.db(), user, site_id, expected_revision=rev))
+@router.post("/sites/{site_id}/{action}", summary="隐藏或恢复显示场馆")
+def set_hidden(
+    site_id: str,
+    action: Literal["hide", "unhide"],
+    body: Revision | None = None,
+    user: User = Depends(writer),
+    svc: Services = Depends(services),
+) -> dict[str, Any]:
+    """`hide`: leave the site out of listings (it keeps its id and data); `unhide`: show it again."""
+    change = store.hide_site if action == "hide" else store.unhide_site
+    return site_json(change(svc.db(), user, site_id, expected_revision=body.revision if body else None))

@@ -17,8 +17,11 @@ def test_download_is_the_ingested_file(client: TestClient, workspace: tuple[Path
     doc_id = _doc_id(client)
     response = client.get(f"/v1/documents/{doc_id}/file")
     assert response.status_code == 200
-    corpus_root = Path(sqlite3.connect(workspace[1] / "studykb.db").execute(
-        "SELECT root FROM documents WHERE id = ?", (doc_id,)).fetchone()[0])
+    corpus_root = Path(
+        sqlite3.connect(workspace[1] / "studykb.db")
+        .execute("SELECT root FROM documents WHERE id = ?", (doc_id,))
+        .fetchone()[0]
+    )
     assert response.content == (corpus_root / "zhejiang.txt").read_bytes()
     assert "zhejiang.txt" in response.headers["content-disposition"]
 
@@ -47,8 +50,9 @@ def test_missing_file_is_404(client: TestClient, private_corpus: Path) -> None:
     assert response.status_code == 404 and response.json()["error"]["code"] == "file_missing"
 
 
-def test_path_traversal_in_the_database_is_refused(client: TestClient, private_corpus: Path,
-                                                   workspace: tuple[Path, Path]) -> None:
+def test_path_traversal_in_the_database_is_refused(
+    client: TestClient, private_corpus: Path, workspace: tuple[Path, Path]
+) -> None:
     secret = private_corpus.parent / "secret.txt"
     secret.write_text("不应被下载", encoding="utf-8")
     conn = sqlite3.connect(workspace[1] / "studykb.db")
@@ -68,9 +72,15 @@ def test_symlink_out_of_the_corpus_is_refused(client: TestClient, private_corpus
     assert client.get(f"/v1/documents/{doc_id}/file").status_code == 404
 
 
-@pytest.mark.parametrize("path", ["/v1/documents/..%2F..%2Fetc%2Fpasswd/file", "/v1/documents/../../etc/passwd",
-                                  "/v1/documents/1%2F..%2F..%2Fstudykb.db/file"],
-                         ids=["encoded", "plain", "encoded-after-id"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/v1/documents/..%2F..%2Fetc%2Fpasswd/file",
+        "/v1/documents/../../etc/passwd",
+        "/v1/documents/1%2F..%2F..%2Fstudykb.db/file",
+    ],
+    ids=["encoded", "plain", "encoded-after-id"],
+)
 def test_path_traversal_in_the_url_is_refused(client: TestClient, path: str) -> None:
     response = client.get(path)
     assert response.status_code in (404, 422) and "error" in response.json()

@@ -60,8 +60,9 @@ def test_names_are_unique_and_revocation_sticks(tmp_path: Path) -> None:
 def test_keys_commands(tmp_path: Path) -> None:
     runner = CliRunner()
     data = ["--data-dir", str(tmp_path / "data")]
-    made = runner.invoke(cli, ["keys", "create", "portal-zj", "--role", "organiser", "--unit", "浙江某支部", *data,
-                               "--json"])
+    made = runner.invoke(
+        cli, ["keys", "create", "portal-zj", "--role", "organiser", "--unit", "浙江某支部", *data, "--json"]
+    )
     assert made.exit_code == 0, made.output
     token = json.loads(made.output)["token"]
     listed = runner.invoke(cli, ["keys", "list", *data])

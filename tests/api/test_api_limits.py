@@ -23,9 +23,13 @@ def test_bucket_allows_a_burst_then_refills_at_the_rate() -> None:
 
 @pytest.mark.parametrize(
     ("text", "match"),
-    [("require_key = 1", "require_key"), ("cors_origins = 'x'", "cors_origins"),
-     ("rate_limit_per_minute = -1", "rate_limit_per_minute"), ("max_body_bytes = 10", "max_body_bytes"),
-     ("requre_key = true", "unknown key api.requre_key")],
+    [
+        ("require_key = 1", "require_key"),
+        ("cors_origins = 'x'", "cors_origins"),
+        ("rate_limit_per_minute = -1", "rate_limit_per_minute"),
+        ("max_body_bytes = 10", "max_body_bytes"),
+        ("requre_key = true", "unknown key api.requre_key"),
+    ],
     ids=["key-not-bool", "origins-not-list", "negative-rate", "tiny-body", "typo"],
 )
 def test_bad_api_settings_name_the_key(tmp_path: Path, text: str, match: str) -> None:
@@ -38,6 +42,7 @@ def test_api_settings_defaults_and_values(tmp_path: Path) -> None:
     assert load_settings(tmp_path).api.rate_limit_per_minute == 1200
     (tmp_path / "studykb.toml").write_text(
         '[api]\nrequire_key = true\ncors_origins = ["https://a.example"]\nrate_limit_per_minute = 0\n',
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     api = load_settings(tmp_path).api
     assert api.require_key and api.cors_origins == ("https://a.example",) and api.rate_limit_per_minute == 0

@@ -74,7 +74,9 @@ def test_search_filters_and_paging_as_in_the_cli(client: TestClient) -> None:
     ],
     ids=["negative-k", "k-over-200", "k-not-a-number", "negative-offset", "no-q", "blank-q", "oversized-q"],
 )
-def test_bad_search_parameters_are_json_errors(client: TestClient, params: dict, status: int, code: str) -> None:
+def test_bad_search_parameters_are_json_errors(
+    client: TestClient, params: dict, status: int, code: str
+) -> None:
     error = _error(client.get("/v1/search", params=params), status, code)
     assert error["message"] and not error["message"].isascii()  # a Chinese message
 
@@ -86,8 +88,17 @@ def test_negative_k_names_the_parameter_in_chinese(client: TestClient) -> None:
 
 @pytest.mark.parametrize(
     "q",
-    ["' OR 1=1 --", '"; DROP TABLE chunks; --', "chunk_fts MATCH '*'", '"浦江" OR "x"', "<script>alert(1)</script>",
-     "%00%27", "\u0000学习", "NEAR(学习 经验)", '"""'],
+    [
+        "' OR 1=1 --",
+        '"; DROP TABLE chunks; --',
+        "chunk_fts MATCH '*'",
+        '"浦江" OR "x"',
+        "<script>alert(1)</script>",
+        "%00%27",
+        "\u0000学习",
+        "NEAR(学习 经验)",
+        '"""',
+    ],
     ids=["sql-or", "sql-drop", "fts-match", "fts-or", "html", "encoded", "nul", "fts-near", "quotes"],
 )
 def test_injection_strings_are_searched_as_text(client: TestClient, data_dir: Path, q: str) -> None:
@@ -135,7 +146,9 @@ def test_public_lists_and_sites(client: TestClient) -> None:
 
 def test_openapi_and_docs(client: TestClient) -> None:
     schema = client.get("/openapi.json").json()
-    assert {"/v1/search", "/v1/lists", "/v1/sites.geojson", "/v1/documents/{document_id}/file"} <= set(schema["paths"])
+    assert {"/v1/search", "/v1/lists", "/v1/sites.geojson", "/v1/documents/{document_id}/file"} <= set(
+        schema["paths"]
+    )
     assert "examples" in schema["components"]["schemas"]["ListIn"]
     assert "422" in schema["paths"]["/v1/search"]["get"]["responses"]
     assert client.get("/docs").status_code == 200

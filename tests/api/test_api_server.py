@@ -26,10 +26,21 @@ def _free_port() -> int:
 def server(workspace: tuple[Path, Path]) -> Iterator[str]:
     port = _free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-c", "from studykb.cli import main; main()", "api", "--data-dir", str(workspace[1]),
-         "--port", str(port), "--workers", "2"],
+        [
+            sys.executable,
+            "-c",
+            "from studykb.cli import main; main()",
+            "api",
+            "--data-dir",
+            str(workspace[1]),
+            "--port",
+            str(port),
+            "--workers",
+            "2",
+        ],
         env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])},
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -57,9 +68,19 @@ def test_real_server_answers(server: str) -> None:
     bad = httpx.get(server + "/v1/search", params={"q": "学习", "k": -3})
     assert bad.status_code == 422 and bad.json()["error"]["code"] == "invalid_parameter"
     with httpx.Client(base_url=server, timeout=60) as client, ThreadPoolExecutor(16) as pool:
-        queries = ["浦江经验", "千万工程", "两个确立", "中国式现代化", "学习要求", "楓橋經驗", "基层治理", "red boat"]
-        codes = list(pool.map(lambda i: client.get("/v1/search", params={"q": queries[i % 8]}).status_code,
-                              range(400)))
+        queries = [
+            "浦江经验",
+            "千万工程",
+            "两个确立",
+            "中国式现代化",
+            "学习要求",
+            "楓橋經驗",
+            "基层治理",
+            "red boat",
+        ]
+        codes = list(
+            pool.map(lambda i: client.get("/v1/search", params={"q": queries[i % 8]}).status_code, range(400))
+        )
     assert codes == [200] * 400
     metrics = httpx.get(server + "/metrics").text
     assert "studykb_api_requests_total" in metrics
