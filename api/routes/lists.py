@@ -167,8 +167,11 @@ def reorder(
     return _full(svc, user, list_id)
 
 
-@router.api_route("/{list_id}/items/{item_id}/read", methods=["PUT", "DELETE"], status_code=204,
-                  summary="标记已读（PUT）或取消（DELETE）")
+_READ = "/{list_id}/items/{item_id}/read"
+
+
+@router.put(_READ, status_code=204, summary="标记已读", operation_id="mark_read")
+@router.delete(_READ, status_code=204, summary="取消已读", operation_id="unmark_read")
 def read(
     request: Request, list_id: int, item_id: int, user: User = Depends(writer),
     svc: Services = Depends(services),
