@@ -1,5 +1,6 @@
 """Who is calling: the API key of a request (header `Authorization: Bearer …` or `X-API-Key`) as a
-studykb `User`. Reads are public unless `[api] require_key = true`; writes always need a key. Role
+studykb `User`. Reads are public unless `[api] require_key = true` (or `[access] require_login = true`,
+which closes the web app); writes always need a key. Role
 rules are not checked here: the stores check them for every write, as for the web app."""
 
 from __future__ import annotations
@@ -60,7 +61,8 @@ def reader(
 ) -> User | None:
     """The caller of a read endpoint: None (public) unless a key is sent or required."""
     user = _user(request, svc)
-    if user is None and svc.settings.api.require_key:
+    closed = svc.settings.api.require_key or svc.settings.require_login  # a login-only library stays closed
+    if user is None and closed:
         raise ApiError(
             401,
             "unauthorized",

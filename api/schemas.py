@@ -92,6 +92,7 @@ class SearchHit(BaseModel):
     legs: list[str] = Field(examples=[["bm25", "dense"]])
     also_in: list[Location] = Field(description="同一段文字也出现在这些文档中")
     ocr_confidence: float | None = None
+    # MERGE: `weak: bool` goes here with the per-hit weak flag (see api.serialize.hit_json).
 
 
 class SearchResponse(BaseModel):

@@ -191,6 +191,15 @@ def test_require_key_makes_reads_need_a_key(
     assert client.get("/v1/health").status_code == 200  # for load balancers
 
 
+def test_a_login_only_library_needs_keys_for_reading(data_dir: Path, keys: dict[str, str]) -> None:
+    from api import create_app
+
+    (data_dir / "studykb.toml").write_text("[access]\nrequire_login = true\n", encoding="utf-8")
+    with TestClient(create_app(data_dir, warm=False)) as client:
+        assert client.get("/v1/sites").status_code == 401
+        assert client.get("/v1/sites", headers=bearer(keys["member"])).status_code == 200
+
+
 def test_oversized_body_is_413(make_client: Callable[..., TestClient], keys: dict[str, str]) -> None:
     client = make_client("max_body_bytes = 2048\n")
     response = client.post(
