@@ -19,7 +19,7 @@ from studykb.auth import ROLES, User, get_user
 from studykb.db import write
 from studykb.errors import ConfigError
 
-__all__ = ["TOKEN_PREFIX", "ApiKey", "acting_user", "create_key", "key_for_token", "list_keys", "revoke_key"]
+__all__ = ["TOKEN_PREFIX", "ApiKey", "create_key", "key_for_token", "list_keys", "revoke_key"]
 
 TOKEN_PREFIX = "skb_"
 _NAME = re.compile(r"^[A-Za-z0-9_.@-]{2,64}$")
@@ -141,10 +141,10 @@ def key_for_token(conn: sqlite3.Connection, token: str) -> tuple[ApiKey, User] |
     ).fetchone()
     if row is None:
         return None
-    return _row_key(row), acting_user(row)
+    return _row_key(row), _acting_user(row)
 
 
-def acting_user(row: sqlite3.Row) -> User:
+def _acting_user(row: sqlite3.Row) -> User:
     """The User a key row acts as: its account (with the lower role) or a key-only identity (id -1)."""
     if row["user_id"] is None:
         return User(-1, f"key:{row['name']}", row["role"], row["name"])
