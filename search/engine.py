@@ -391,6 +391,7 @@ class Engine:
             "passages": int(len(snap.chunk_ids)),
             "model": m["model"],
             "model_fallback": bool(m.get("model_fallback")),
+            "model_reason": m.get("model_reason", ""),
             "index_type": m.get("index_type"),
             "built_at": m.get("created_at"),
         }
