@@ -45,7 +45,9 @@ class Hit:
     """One search result: a passage with its citation, highlighted snippet and ranking details.
 
     `highlights` are (start, end) spans in `text`; `snippet_spans` are spans in `snippet`.
-    `legs` says which retrieval legs found it ("bm25", "dense", "phrase").
+    `legs` says which retrieval legs found it ("bm25", "dense", "phrase"). `weak` is True when
+    neither leg has real evidence that it is relevant (search/relevance.py): the app lists weak
+    hits under "以下结果相关度较低", after the relevant ones.
     """
 
     chunk_id: int
@@ -63,6 +65,7 @@ class Hit:
     legs: tuple[str, ...]
     also_in: tuple[Location, ...] = ()
     ocr_confidence: float | None = None
+    weak: bool = False
 
     @property
     def citation(self) -> str:
@@ -90,7 +93,11 @@ class Hit:
 
 @dataclass(frozen=True)
 class SearchResult:
-    """A page of hits plus what the engine understood of the query."""
+    """A page of hits plus what the engine understood of the query.
+
+    `total` counts the distinct passages found (up to the depth the engine looks), `relevant` those
+    of them that are not weak; relevant hits come before weak ones.
+    """
 
     query: str
     hits: tuple[Hit, ...]
@@ -102,12 +109,14 @@ class SearchResult:
     version: str
     seconds: float
     notes: tuple[str, ...] = field(default_factory=tuple)
+    relevant: int = 0
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready dict with every hit."""
         return {
             "query": self.query,
             "total": self.total,
+            "relevant": self.relevant,
             "offset": self.offset,
             "exact": self.exact,
             "terms": list(self.terms),

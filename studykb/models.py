@@ -79,7 +79,8 @@ class ModelSpec:
 
     `name` identifies the model in the index (hub id, or the absolute local path); `load_from` is what
     sentence-transformers loads (for the multilingual USE: its ONNX file); `fallback` is True for
-    the English-only all-MiniLM-L6-v2, `reason` says why the model was chosen. `backend` is one of BACKENDS, or "" for `$STUDYKB_BACKEND` / auto; it
+    the English-only all-MiniLM-L6-v2, `reason` says why the model was chosen. `backend` is one
+    of BACKENDS, or "" for `$STUDYKB_BACKEND` / auto; it
     does not change the model's identity (`name`), as onnx gives torch's vectors.
     """
 

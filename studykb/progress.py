@@ -104,9 +104,14 @@ def print_hits(result: Any) -> None:
     for note in result.notes:
         console.print(f"[dim]{escape(note)}[/]")
     console.print(
-        f"[bold]{result.total}[/] passages for {escape(result.query)!s} ({result.seconds * 1000:.0f} ms)"
+        f"[bold]{result.relevant}[/] relevant passages ({result.total} found) for {escape(result.query)!s} "
+        f"({result.seconds * 1000:.0f} ms)"
     )
+    if result.hits and result.hits[0].weak:
+        console.print("[yellow]未找到高度相关的内容[/]")
     for i, hit in enumerate(result.hits, start=1):
+        if hit.weak and (i == 1 or not result.hits[i - 2].weak):
+            console.print("\n[dim]—— 以下结果相关度较低 ——[/]")
         snippet, pos, parts = hit.snippet, 0, []
         for s, e in hit.snippet_spans:
             parts.append(escape(snippet[pos:s]) + f"[bold red]{escape(snippet[s:e])}[/]")
