@@ -11,8 +11,8 @@ relevant when either leg has real evidence for it:
 
 Otherwise it is `weak`: the app shows weak hits under "以下结果相关度较低", says
 "未找到高度相关的内容" when every hit is weak, and counts only relevant hits in "找到 N 个相关段落".
-Floors calibrated with bench/relevance.py on the CMRC trial, the question sets of bench/questions/
-and generated nonsense queries (figures in docs/retrieval.md).
+Floors calibrated on the legs bench/retrieval.py computes for the CMRC trial, the question sets of
+bench/questions/ and generated nonsense queries (figures in docs/retrieval.md).
 """
 
 from __future__ import annotations
