@@ -24,7 +24,7 @@ import numpy as np
 __all__ = ["COVERAGE_FLOOR", "DENSE_FLOOR", "weak_flags"]
 
 #: IDF-weighted share of the query's terms a passage must contain to count as a keyword match.
-COVERAGE_FLOOR = 0.6
+COVERAGE_FLOOR = 0.5
 #: Cosine (multilingual USE) at which a passage counts as a match in meaning.
 DENSE_FLOOR = 0.3
 
