@@ -11,7 +11,7 @@ import json
 import sqlite3
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -262,7 +262,7 @@ class Engine:
         page: list[tuple[int, float, list[int]]],
         parsed: ParsedQuery,
         found_by: dict[int, set[str]],
-        weak: set[int] = frozenset(),  # type: ignore[assignment]
+        weak: Collection[int] = (),
     ) -> list[Hit]:
         wanted = [int(snap.chunk_ids[p]) for p, _, others in page] + [
             int(snap.chunk_ids[o]) for _, _, others in page for o in others
