@@ -156,7 +156,8 @@ def evaluate(engine: Engine, sets: dict[str, list[Question]], weights: list[floa
             for w in weights:
                 fused = hybrid(bm25, dense, w, rerank_only=cannot)
                 rows.setdefault(f"hybrid, dense weight {w:g}", []).append(score(named(fused), docs, answers))
-            w = dense_weight(model, parsed.text, bm25) if parsed else 0.0
+            top = float(snap.lexical.coverage(parsed.terms, [bm25[0][0]])[0]) if parsed and bm25 else 0.0
+            w = dense_weight(model, parsed.text, top) if parsed else 0.0
             fused = hybrid(bm25, dense, w, rerank_only=cannot)
             rows.setdefault("hybrid, query-dependent weight", []).append(score(named(fused), docs, answers))
         rows["hybrid as shipped (engine.search)"] = [

@@ -45,9 +45,9 @@ class Hit:
     """One search result: a passage with its citation, highlighted snippet and ranking details.
 
     `highlights` are (start, end) spans in `text`; `snippet_spans` are spans in `snippet`.
-    `legs` says which retrieval legs found it ("bm25", "dense", "phrase"). `weak` is True when
-    neither leg has real evidence that it is relevant (search/relevance.py): the app lists weak
-    hits under "以下结果相关度较低", after the relevant ones.
+    `legs` says which retrieval legs found it ("bm25", "dense", "phrase"). `weak` is True when it
+    ranks below every hit for which a leg has real evidence of relevance (search/relevance.py):
+    the app lists weak hits under "以下结果相关度较低".
     """
 
     chunk_id: int
@@ -96,7 +96,7 @@ class SearchResult:
     """A page of hits plus what the engine understood of the query.
 
     `total` counts the distinct passages found (up to the depth the engine looks), `relevant` those
-    of them that are not weak; relevant hits come before weak ones.
+    of them above the relevance cut (the rest are weak).
     """
 
     query: str

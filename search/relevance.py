@@ -9,8 +9,10 @@ relevant when either leg has real evidence for it:
 - meaning: the query–passage cosine of a model that reads the query's language reaches
   DENSE_FLOOR.
 
-Otherwise it is `weak`: the app shows weak hits under "以下结果相关度较低", says
-"未找到高度相关的内容" when every hit is weak, and counts only relevant hits in "找到 N 个相关段落".
+The engine cuts its fused ranking after the last hit with such evidence: the hits below the cut are
+`weak` (the ranking itself is never changed). The app shows them under "以下结果相关度较低", says
+"未找到高度相关的内容" when every hit is weak, and counts only the hits above the cut in
+"找到 N 个相关段落".
 Floors calibrated on the legs bench/retrieval.py computes for the CMRC trial, the question sets of
 bench/questions/ and generated nonsense queries (figures in docs/retrieval.md).
 """
