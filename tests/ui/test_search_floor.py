@@ -9,33 +9,31 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-APP = Path(__file__).resolve().parents[2] / "ui" / "app.py"
+from tests.ui.test_search_page import open_app, search
+
 pytestmark = pytest.mark.usefixtures("fresh_streamlit_caches")
 
 
 @pytest.fixture
 def app(use_data: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
     monkeypatch.setenv("STUDYKB_DATA_DIR", str(use_data))
-    at = AppTest.from_file(str(APP), default_timeout=180)
-    at.run()
-    assert not at.exception
-    return at
+    return open_app()
 
 
-def search(at: AppTest, query: str) -> str:
-    at.text_input(key="q").input(query).run()
-    assert not at.exception
+def page_text(at: AppTest, query: str) -> str:
+    """The captions and notices shown for `query`."""
+    search(at, query)
     return "\n".join([c.value for c in at.caption] + [i.value for i in at.info])
 
 
 def test_nonsense_says_nothing_relevant_and_never_claims_100(app: AppTest) -> None:
-    page = search(app, "香蕉 火箭 钢琴 沙漠")
+    page = page_text(app, "香蕉 火箭 钢琴 沙漠")
     assert "未找到高度相关的内容" in page and "以下结果相关度较低" in page
     assert "找到 0 个相关段落" in page and "100 个以上" not in page
 
 
 def test_a_real_question_shows_relevant_hits_first(app: AppTest) -> None:
-    page = search(app, "浦江经验是怎么形成的")
+    page = page_text(app, "浦江经验是怎么形成的")
     assert "未找到高度相关的内容" not in page
     assert "找到 0 个" not in page and "100 个以上" not in page
 
