@@ -207,8 +207,9 @@ class _Run:
 
         spec = self._model(current, current_model)
         report.model = spec.name
-        if spec.fallback:
+        if spec.reason:
             report.model_note = spec.reason
+        if spec.fallback or "unreachable" in spec.reason:
             self.prog.note(spec.reason)
 
         # A small update embeds a few passages: the ONNX encoder (torch's vectors) loads in a fraction
@@ -246,7 +247,8 @@ class _Run:
             np.array([r["id"] for r in chunk_rows], dtype=np.int64),
             [r["tokens"].split(" ") if r["tokens"] else [] for r in chunk_rows],
             vectors,
-            {"model": spec.name, "model_fallback": spec.fallback, "dim": int(vectors.shape[1]),
+            {"model": spec.name, "model_fallback": spec.fallback, "model_reason": spec.reason,
+             "dim": int(vectors.shape[1]),
              "chunking": {"max_chars": self.max_chars, "overlap": self.overlap},
              "n_documents": len(members), "created_at": _now()},
             previous=None if self.opts.rebuild else report.previous_version,

@@ -40,6 +40,7 @@ def index_status(data_dir: Path) -> dict[str, Any]:
             "passages": v["n_chunks"] if v else manifest.get("n_chunks"),
             "model": manifest["model"]
             + (" (offline English-only fallback)" if manifest.get("model_fallback") else ""),
+            "model_reason": manifest.get("model_reason", ""),
             "dimensions": manifest.get("dim"),
             "index_type": manifest.get("index_type"),
             "index_bytes": _size(data.version_path(name)),

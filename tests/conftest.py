@@ -123,3 +123,6 @@ def engine(built: tuple[Path, Path, IngestReport]):  # type: ignore[no-untyped-d
     from search.engine import Engine
 
     return Engine.open(built[1])
+
+
+from tests.use_fixtures import use_data, use_engine  # noqa: E402,F401  (session fixtures, multilingual USE)

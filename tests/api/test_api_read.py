@@ -49,6 +49,14 @@ def test_search_returns_hits_with_citation_place_snippet_and_reprints(client: Te
     assert REPRINT in reprint["text"] and len(reprint["also_in"]) == 1
 
 
+def test_search_carries_the_relevance_floor(client: TestClient) -> None:
+    good = client.get("/v1/search", params={"q": "浦江经验", "k": 5}).json()
+    assert good["relevant"] >= 1 and good["hits"][0]["weak"] is False
+    nonsense = client.get("/v1/search", params={"q": "氪星 斑马 量子 煎饼 火山", "k": 10}).json()
+    assert nonsense["relevant"] < 100
+    assert [h["weak"] for h in nonsense["hits"]] == sorted(h["weak"] for h in nonsense["hits"])
+
+
 def test_search_filters_and_paging_as_in_the_cli(client: TestClient) -> None:
     only = client.get("/v1/search", params={"q": "学习", "category": "摘编", "k": 50}).json()["hits"]
     assert only and {h["document"]["category"] for h in only} == {"摘编"}
