@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from studykb.db import connect, write
 from studykb.digest import file_sha256
-from studykb.errors import ConfigError, ExtractionError, IndexMismatchError
+from studykb.errors import ConfigError, ExtractionError, IndexCorruptError, IndexMismatchError
 from studykb.layout import DataDir
 from studykb.lock import IngestLock
 
@@ -135,7 +135,10 @@ class _Run:
         catalog = Catalog(found.root)
         report = IngestReport(str(self.data.root), str(found.root))
         report.outcomes += [FileOutcome(rel, "skipped", reason) for rel, reason in found.skipped]
-        current = self.data.current()
+        current, damage = self._base_version()
+        if damage:
+            report.warnings.append(damage)
+            self.prog.note(damage)
         report.previous_version = current
         current_docs = self._version_docs(current)
         current_model = self._version_model(current)
@@ -168,7 +171,7 @@ class _Run:
         report.outcomes += [FileOutcome(rel, "removed") for rel in removed]
         t = self._lap("scan", t)
 
-        if current and not todo and not removed and not self.opts.rebuild:
+        if current and not todo and not removed and not self.opts.rebuild and not damage:
             report.version = current
             report.model = current_model
             report.n_documents, report.n_chunks = self._version_counts(current)
@@ -218,7 +221,7 @@ class _Run:
             {"model": spec.name, "model_fallback": spec.fallback, "dim": int(vectors.shape[1]),
              "chunking": {"max_chars": self.max_chars, "overlap": self.overlap},
              "n_documents": len(members), "created_at": _now()},
-            previous=None if self.opts.rebuild else report.previous_version,
+            previous=None if self.opts.rebuild or damage else report.previous_version,
         )
         with write(self.conn):
             self.conn.execute(
@@ -237,6 +240,31 @@ class _Run:
         return self._finish(run_id, report, "published")
 
     # -- steps -------------------------------------------------------------------------------
+
+    def _base_version(self) -> tuple[str | None, str]:
+        """The version this run builds on, and why it must be rebuilt ("" when it is intact).
+
+        A damaged CURRENT pointer falls back to the newest version the database records as
+        published; a version whose files fail their checks is rebuilt from the database's rows
+        (nothing is extracted or embedded again), never reported "unchanged".
+        """
+        from search.integrity import check_version
+
+        try:
+            current = self.data.current()
+        except IndexCorruptError:
+            row = self.conn.execute(
+                "SELECT name FROM index_versions WHERE state = 'published' ORDER BY id DESC LIMIT 1"
+            ).fetchone()
+            return (row["name"] if row else None), (
+                f"{self.data.pointer} did not name a usable version; repaired by publishing a new one")
+        if current is None:
+            return None, ""
+        verdict = check_version(self.data, current)
+        if verdict.ok:
+            return current, ""
+        return current, (f"index version {current} was damaged ({'; '.join(verdict.problems)}); "
+                         "rebuilt as a new version")
 
     def _prepare_query_encoder(self, spec: ModelSpec) -> None:
         """Export the ONNX query encoder now (seconds, once per model), not on a reader's first search."""

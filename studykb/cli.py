@@ -110,6 +110,8 @@ def ingest(paths: tuple[Path, ...], data_dir: Path | None, model: str | None, ba
 def status(data_dir: Path | None, as_json: bool) -> None:
     """Show the published index: documents, passages, model, index type and size, last run.
 
+    Exit status 1 when the published version's files are damaged (the message names the rebuild).
+
     Example: studykb status --data-dir data
     """
     from .status import index_status
@@ -117,10 +119,15 @@ def status(data_dir: Path | None, as_json: bool) -> None:
     info = index_status(_data(data_dir))
     if as_json:
         _print_json(info)
-        return
-    for key, value in info.items():
-        shown = json.dumps(value, ensure_ascii=False) if isinstance(value, dict) else value
-        click.echo(f"{key:>16}: {shown}")
+    else:
+        for key, value in info.items():
+            if key == "damaged":
+                continue
+            shown = json.dumps(value, ensure_ascii=False) if isinstance(value, dict) else value
+            click.echo(f"{key:>16}: {shown}")
+    if info["damaged"]:
+        click.echo(f"Error: {info['damaged']}", err=True)
+        sys.exit(1)
 
 
 @cli.command()

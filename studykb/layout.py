@@ -10,14 +10,18 @@ data/
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from .db import DB_NAME
+from .errors import IndexCorruptError
 
 __all__ = ["DATA_DIR_ENV", "DataDir", "default_data_dir"]
 
 DATA_DIR_ENV = "STUDYKB_DATA_DIR"
+#: What a version name may look like (ingest writes v000001, v000002, …): never a path.
+VERSION_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
 
 
 def default_data_dir() -> Path:
@@ -51,12 +55,33 @@ class DataDir:
         return self.versions / name
 
     def current(self) -> str | None:
-        """The published version name, or None when nothing was published yet."""
+        """The published version name, or None when nothing was published yet.
+
+        Raises IndexCorruptError when CURRENT is not a version name (binary bytes, a path such as
+        `../..`) or names a folder outside `versions/`; `studykb ingest` repairs it.
+        """
         try:
-            name = self.pointer.read_text(encoding="utf-8").strip()
-        except FileNotFoundError:
+            raw = self.pointer.read_bytes()
+        except (FileNotFoundError, NotADirectoryError):
             return None
-        return name or None
+        try:
+            name = raw.decode("utf-8").strip()
+        except UnicodeDecodeError:
+            name = None
+        if name == "":
+            return None
+        if name is None or not VERSION_NAME.fullmatch(name):
+            raise self.pointer_error(f"it holds {raw[:40]!r}, not a version name")
+        if self.versions.is_dir() and self.version_path(name).resolve().parent != self.versions.resolve():
+            raise self.pointer_error(f"version {name} lies outside {self.versions}")
+        return name
+
+    def pointer_error(self, why: str) -> IndexCorruptError:
+        """The error for an unusable CURRENT file, naming the command that repairs it."""
+        return IndexCorruptError(
+            f"{self.pointer} is damaged ({why}): run `studykb ingest CORPUS --data-dir {self.root}` "
+            "to repair it"
+        )
 
     def publish(self, name: str) -> None:
         """Point CURRENT at `name` in one atomic rename (readers see the old or the new name)."""

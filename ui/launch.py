@@ -25,6 +25,8 @@ def launch(
         "--server.address", host, "--server.port", str(port),
         "--server.headless", "true", "--browser.gatherUsageStats", "false",
         "--server.fileWatcherType", "none", "--client.toolbarMode", "minimal",
+        # An unexpected error shows a generic message: tracebacks and server paths go to the log only.
+        "--client.showErrorDetails", "none",
         "--server.maxUploadSize", "5",  # MB; uploads are reading-list JSON imports only
         *(extra or []),
     ]
