@@ -43,7 +43,7 @@ def backup(data_dir: Path, archive: Path) -> dict[str, Any]:
     data = DataDir(data_dir)
     if not data.db_path.exists():
         raise StudyKBError(f"nothing to back up: {data.db_path} does not exist")
-    with IngestLock(data.lock_path), tempfile.TemporaryDirectory() as tmp:
+    with IngestLock(data.lock_path, reader=True), tempfile.TemporaryDirectory() as tmp:
         db_copy = Path(tmp) / DB_NAME
         src = connect(data.db_path, migrate=False)
         dst = sqlite3.connect(db_copy)

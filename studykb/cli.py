@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -251,6 +252,14 @@ def main() -> None:
         sys.exit(exc.exit_code)
     except StudyKBError as exc:
         click.echo(f"Error: {exc}", err=True)
+        sys.exit(2)
+    except (OSError, sqlite3.Error) as exc:  # read-only storage, a full disk: one line, not a traceback
+        from .storage import storage_error
+
+        error = storage_error(exc)
+        if error is None:
+            raise
+        click.echo(f"Error: {error}", err=True)
         sys.exit(2)
     except KeyboardInterrupt:
         click.echo("Interrupted: the previously published index is unchanged.", err=True)

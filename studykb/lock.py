@@ -26,15 +26,24 @@ _READ_ONLY = (errno.EROFS, errno.EACCES, errno.EPERM)
 
 
 class IngestLock:
-    """Context manager holding the exclusive ingest lock of `path`, or raising LockedError at once."""
+    """Context manager holding the exclusive ingest lock of `path`, or raising LockedError at once.
 
-    def __init__(self, path: Path) -> None:
+    `reader=True` (a backup) goes without the lock on read-only storage, where no ingest can run.
+    """
+
+    def __init__(self, path: Path, *, reader: bool = False) -> None:
         self.path = path
+        self.reader = reader
         self._fh: IO[str] | None = None
 
     def __enter__(self) -> IngestLock:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fh = open(self.path, "a+", encoding="utf-8")
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fh = open(self.path, "a+", encoding="utf-8")
+        except OSError as exc:
+            if self.reader and exc.errno in _READ_ONLY:
+                return self
+            raise
         try:
             fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
