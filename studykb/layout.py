@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .db import DB_NAME
-from .errors import IndexCorruptError
+from .errors import IndexCorruptError, StorageError
 
 __all__ = ["DATA_DIR_ENV", "DataDir", "default_data_dir"]
 
@@ -31,9 +31,17 @@ def default_data_dir() -> Path:
 
 @dataclass(frozen=True)
 class DataDir:
-    """Paths inside one data dir."""
+    """Paths inside one data dir. Raises StorageError when `root` lies under a regular file."""
 
     root: Path
+
+    def __post_init__(self) -> None:
+        for folder in (self.root, *self.root.parents):  # the nearest part that exists must be a folder
+            if folder.exists():
+                if not folder.is_dir():
+                    raise StorageError(f"data dir {self.root}: {folder} is a file, not a folder: "
+                                       "choose another --data-dir")
+                return
 
     @property
     def db_path(self) -> Path:
