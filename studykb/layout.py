@@ -4,6 +4,8 @@ data/
   studykb.db            SQLite: documents, chunks, versions, runs, embedding cache, curated data
   CURRENT               name of the published index version (replaced atomically)
   ingest.lock           held (flock) by a running ingest
+  serve.lock            held (shared flock) by every running `studykb serve`: restore refuses then
+  verified.json         fingerprints of versions whose checksums verified (search/integrity.py)
   versions/<name>/      one immutable index version: faiss.index, bm25/, chunk_ids.npy, manifest.json
 """
 
