@@ -36,5 +36,5 @@ def test_a_data_dir_under_a_regular_file_is_one_line(
         main()
     assert stop.value.code == 2
     err = capsys.readouterr().err.strip()
-    assert err == (f"Error: data dir {tmp_path}/notes.txt/data: {tmp_path}/notes.txt is a file, not a folder: "
-                   "choose another --data-dir")
+    file = tmp_path / "notes.txt"
+    assert err == f"Error: data dir {file}/data: {file} is a file, not a folder: choose another --data-dir"
