@@ -25,6 +25,15 @@ SERVE_LOCK = "serve.lock"
 _READ_ONLY = (errno.EROFS, errno.EACCES, errno.EPERM)
 
 
+def _record_pid(fh: IO[str]) -> IO[str]:
+    """Write this process's pid into a lock file it holds (for the messages of those it blocks)."""
+    fh.seek(0)
+    fh.truncate()
+    fh.write(str(os.getpid()))
+    fh.flush()
+    return fh
+
+
 class IngestLock:
     """Context manager holding the exclusive ingest lock of `path`, or raising LockedError at once.
 
@@ -55,11 +64,7 @@ class IngestLock:
                 "wait for it to finish, or stop it — a lock left by a killed process is released "
                 "automatically"
             ) from None
-        fh.seek(0)
-        fh.truncate()
-        fh.write(str(os.getpid()))
-        fh.flush()
-        self._fh = fh
+        self._fh = _record_pid(fh)
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -103,11 +108,7 @@ class ServerLock:
             except FileNotFoundError:
                 same = False
             if same:
-                fh.seek(0)
-                fh.truncate()
-                fh.write(str(os.getpid()))
-                fh.flush()
-                self._fh = fh
+                self._fh = _record_pid(fh)
                 return True
             fh.close()
 

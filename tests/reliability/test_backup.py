@@ -42,6 +42,15 @@ def with_user(workspace: tuple[Path, Path]) -> tuple[Path, Path]:
     return workspace
 
 
+@pytest.fixture
+def backed_up(with_user: tuple[Path, Path], tmp_path: Path) -> tuple[Path, Path, Path]:
+    """(corpus, data dir, archive): a good backup of the workspace with its organiser account."""
+    corpus, data = with_user
+    archive = tmp_path / "good.tar"
+    assert cli("backup", "-o", archive, "--data-dir", data).returncode == 0
+    return corpus, data, archive
+
+
 def damage_faiss(data: Path) -> str:
     dd = DataDir(data)
     name = dd.current() or ""
@@ -98,11 +107,9 @@ def tampered(archive: Path, out: Path, change: dict[str, bytes]) -> Path:
 
 
 def test_an_archive_with_a_damaged_index_restores_its_database_alone(
-    with_user: tuple[Path, Path], tmp_path: Path
+    backed_up: tuple[Path, Path, Path], tmp_path: Path
 ) -> None:
-    corpus, data = with_user
-    good = tmp_path / "good.tar"
-    assert cli("backup", "-o", good, "--data-dir", data).returncode == 0
+    corpus, data, good = backed_up
     bad = tampered(good, tmp_path / "bad.tar", {"faiss.index": b"\x00" * 100})
     target = tmp_path / "restored"
     out = cli("restore", bad, "--data-dir", target)
@@ -124,11 +131,9 @@ def test_an_archive_with_a_damaged_index_restores_its_database_alone(
     ids=["backup-json-list", "backup-json-binary", "db-garbled-pages", "db-not-sqlite"],
 )
 def test_a_damaged_archive_is_one_line_and_changes_nothing(
-    with_user: tuple[Path, Path], tmp_path: Path, change: dict[str, bytes], says: str
+    backed_up: tuple[Path, Path, Path], tmp_path: Path, change: dict[str, bytes], says: str
 ) -> None:
-    _, data = with_user
-    good = tmp_path / "good.tar"
-    assert cli("backup", "-o", good, "--data-dir", data).returncode == 0
+    _, data, good = backed_up
     before = contents(data)
     out = cli("restore", tampered(good, tmp_path / "bad.tar", change), "--data-dir", data, "--force")
     assert out.returncode == 2 and says in one_line(out.stderr)
@@ -148,11 +153,9 @@ def free_port() -> int:
 
 
 def test_restore_is_refused_while_a_server_runs_and_a_killed_one_does_not_block(
-    with_user: tuple[Path, Path], tmp_path: Path
+    backed_up: tuple[Path, Path, Path], tmp_path: Path
 ) -> None:
-    _, data = with_user
-    archive = tmp_path / "b.tar"
-    assert cli("backup", "-o", archive, "--data-dir", data).returncode == 0
+    _, data, archive = backed_up
     server = subprocess.Popen([*CLI, "serve", "--data-dir", str(data), "--port", str(free_port())],
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
