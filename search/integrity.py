@@ -182,7 +182,7 @@ def _remember(data: DataDir, name: str, state: tuple[tuple[Any, ...], ...]) -> N
     """Record that version `name` verified in this state (best effort: read-only storage skips it)."""
     known = {k: v for k, v in _remembered(data).items() if data.version_path(k).is_dir()}
     known[name] = _jsonable(state)
-    tmp = data.root / f".{VERIFIED}.{os.getpid()}.tmp"
+    tmp = data.root / f".{VERIFIED}.{os.getpid()}.{threading.get_ident()}.tmp"
     try:
         tmp.write_text(json.dumps(known), encoding="utf-8")
         os.replace(tmp, data.root / VERIFIED)

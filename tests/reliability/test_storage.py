@@ -124,3 +124,24 @@ def test_a_full_disk_stops_ingest_with_one_line_and_the_index_stays_valid(
     assert "disk is full" in errors[0], err
     assert (tmp_path / "verify.rc").read_text().strip() == "0", (tmp_path / "verify.out").read_text()
     assert json.loads((tmp_path / "search.out").read_text())["hits"]
+
+
+APP_ON_READ_ONLY = """
+import json, sys
+from streamlit.testing.v1 import AppTest
+at = AppTest.from_file(sys.argv[1], default_timeout=180)
+at.run()
+at.text_input(key="q").input("浦江经验").run()
+shown = [m.value for m in at.markdown]
+print(json.dumps({"exceptions": [str(e.value) for e in at.exception], "errors": [e.value for e in at.error],
+                  "found": any("浙江基层治理经验" in text for text in shown)}))
+"""
+
+
+def test_the_app_searches_a_read_only_data_dir(workspace: tuple[Path, Path]) -> None:
+    _, data = workspace
+    out = in_namespace('mount --bind -o ro "$1" "$1" && STUDYKB_DATA_DIR="$1" exec "$2" -c "$3" "$4"',
+                       data, PY, APP_ON_READ_ONLY, ROOT / "ui" / "app.py")
+    assert out.returncode == 0, out.stderr
+    page = json.loads(out.stdout.strip().splitlines()[-1])
+    assert page == {"exceptions": [], "errors": [], "found": True}
