@@ -81,13 +81,16 @@ def fingerprint(folder: Path) -> tuple[tuple[Any, ...], ...]:
     """(relative path, size, mtime_ns, inode) of every file under `folder`: changes when any file does."""
     out = []
     for p in sorted(folder.rglob("*")):
-        st = p.stat()
+        try:
+            st = p.stat()
+        except FileNotFoundError:  # removed meanwhile: the state differs from any remembered one
+            continue
         if p.is_file():
             out.append((p.relative_to(folder).as_posix(), st.st_size, st.st_mtime_ns, st.st_ino))
     return tuple(out)
 
 
-def _read_manifest(folder: Path, name: str) -> tuple[dict[str, Any] | None, list[str]]:
+def _read_manifest(folder: Path) -> tuple[dict[str, Any] | None, list[str]]:
     path = folder / MANIFEST
     try:
         manifest = json.loads(path.read_bytes().decode("utf-8"))
@@ -119,7 +122,7 @@ def _safe(folder: Path, rel: str) -> Path | None:
 def check_version(data: DataDir, name: str, *, checksums: bool | None = None) -> Verdict:
     """Check version `name`'s files against its manifest (see the module docstring for `checksums`)."""
     folder = data.version_path(name)
-    manifest, problems = _read_manifest(folder, name)
+    manifest, problems = _read_manifest(folder)
     if manifest is None:
         return Verdict(name, tuple(problems), False)
     sizes: dict[str, Any] = manifest.get("sizes") or {}
