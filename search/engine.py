@@ -8,6 +8,7 @@ query); SQLite connections are per thread; the encoder is shared behind a lock.
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
 import threading
 import time
@@ -18,12 +19,13 @@ from typing import Any
 import numpy as np
 
 from studykb.db import connect
-from studykb.errors import IndexMismatchError, QueryError
+from studykb.errors import IndexMismatchError, QueryError, StudyKBError
 from studykb.layout import DataDir
 from studykb.models import ModelSpec, resolve_backend, spec_for_index
 
 from .fuse import hybrid
 from .highlight import mark_spans, snippet
+from .integrity import fingerprint
 from .query import Filters, ParsedQuery, parse_query
 from .records import DocumentInfo, Hit, Location, SearchResult
 from .relevance import weak_flags
@@ -31,6 +33,8 @@ from .snapshot import Snapshot, load_snapshot
 from .weights import dense_weight, model_reads
 
 __all__ = ["Engine"]
+
+log = logging.getLogger(__name__)
 
 MIN_DEPTH = 100
 
@@ -45,6 +49,7 @@ class Engine:
         self._encode_lock = threading.Lock()
         self._local = threading.local()
         self._spec: ModelSpec | None = None
+        self._refused: tuple[str, object] | None = None  # (version, files' fingerprint) that failed to load
 
     @classmethod
     def open(cls, data_dir: Path | str) -> Engine:
@@ -69,13 +74,41 @@ class Engine:
         return conn
 
     def snapshot(self) -> Snapshot:
-        """The current snapshot, reloading first if a newer version was published."""
-        name = self.data.current()
+        """The current snapshot, reloading first if a newer version was published.
+
+        A newly published version whose files fail their checks (or a damaged CURRENT) is never
+        switched to: the engine keeps serving the version it has and logs why, once per state of
+        the new version's files.
+        """
+        try:
+            name = self.data.current()
+        except StudyKBError as exc:
+            self._refuse("CURRENT", None, exc)
+            return self._snap
         if name and name != self._snap.name:
             with self._swap_lock:
                 if name != self._snap.name:
-                    self._snap = load_snapshot(self.data, self._conn, name)
+                    self._switch(name)
         return self._snap
+
+    def _switch(self, name: str) -> None:
+        try:
+            state = fingerprint(self.data.version_path(name))
+        except OSError:
+            state = None
+        if self._refused == (name, state):
+            return
+        try:
+            self._snap = load_snapshot(self.data, self._conn, name)
+            self._refused = None
+        except (StudyKBError, OSError, sqlite3.Error) as exc:
+            self._refuse(name, state, exc)
+
+    def _refuse(self, name: str, state: object, exc: Exception) -> None:
+        """Keep the current snapshot; log the reason once per (version, state of its files)."""
+        if self._refused != (name, state):
+            self._refused = (name, state)
+            log.error("not switching to index version %s, still serving %s: %s", name, self._snap.name, exc)
 
     @property
     def model(self) -> ModelSpec:

@@ -4,6 +4,7 @@ OpenAPI — and what bad or hostile input gets back (a JSON error, never a stack
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -176,3 +177,14 @@ def test_metrics_count_requests_errors_and_index_version(client: TestClient) -> 
     assert 'studykb_api_errors_total{code="invalid_parameter"}' in text
     assert 'studykb_api_request_seconds_bucket{le="0.05",route="/v1/search"}' in text
     assert f'studykb_index_info{{version="{version}"}} 1.0' in text
+
+
+def test_a_damaged_index_is_503_without_server_paths(
+    data_dir: Path, make_client: Callable[..., TestClient]
+) -> None:
+    faiss = next(data_dir.glob("versions/*/faiss.index"))
+    faiss.write_bytes(faiss.read_bytes()[:1000])
+    response = make_client().get("/v1/search", params={"q": "浦江经验"})
+    assert response.status_code == 503
+    assert response.json()["error"]["code"] == "index_unavailable"
+    assert str(data_dir) not in response.text and "faiss" not in response.text

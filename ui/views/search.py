@@ -201,6 +201,10 @@ def main() -> None:
     except IndexMissingError:
         _no_index()
         return
+    except StudyKBError as exc:  # a damaged index: a Chinese line, never a traceback or a server path
+        st.title("学习资料检索", anchor=False)
+        st.error(state.index_error_text(exc), icon=":material/error:")
+        return
     docs = engine.documents()
     with filter_box:
         filters = filter_controls(docs)
