@@ -218,7 +218,8 @@ def _register() -> None:
     import importlib
 
     for module, name in (("users_cli", "users"), ("lists_cli", "lists"), ("sites_cli", "sites"),
-                         ("admin_cli", "backup"), ("admin_cli", "restore")):
+                         ("admin_cli", "backup"), ("admin_cli", "restore"),
+                         ("activity_cli", "units"), ("activity_cli", "visits"), ("activity_cli", "demo")):
         try:
             mod = importlib.import_module(f"studykb.{module}")
         except ModuleNotFoundError as exc:
