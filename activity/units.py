@@ -248,7 +248,9 @@ def import_units(conn: sqlite3.Connection, user: User | None, path: str | Path) 
     allowed = managed_units(conn, user)
     if allowed is not None:
         merged = {**known, **{u.id: u for u in units}}
-        outside = [u.id for u in units if not _under(u.id, allowed, merged)]
+        # Both where a unit will hang and, for a stored one, where it hangs now must be in scope.
+        outside = [u.id for u in units if not _under(u.id, allowed, merged)
+                   or (u.id in known and not _under(u.id, allowed, known))]
         require_scope(conn, user, set(outside), "import units")
     assert user is not None
     added, updated, unchanged = [], [], []
