@@ -28,9 +28,10 @@ CREATE TABLE visits (
     updated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')),
     updated_by TEXT NOT NULL DEFAULT ''
 ) WITHOUT ROWID;
+-- Covering indexes: statistics group by site or unit (or filter by date) reading the index alone.
 CREATE INDEX visits_date ON visits(date, site_id, unit_id, participants);
-CREATE INDEX visits_site ON visits(site_id);
-CREATE INDEX visits_unit ON visits(unit_id);
+CREATE INDEX visits_site ON visits(site_id, participants, date, unit_id);
+CREATE INDEX visits_unit ON visits(unit_id, participants, date, site_id);
 CREATE TABLE site_marks (
     user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
     site_id TEXT NOT NULL REFERENCES sites(id),
