@@ -24,6 +24,7 @@ from search.engine import Engine
 from search.highlight import escape_markdown
 from search.records import Hit
 from sites import APPROXIMATE_ABOVE_M, PROVINCES, SITE_TYPES, THEMES, Site, dump_sites
+from sites.basemap import map_style
 from sites.load import SitesInvalid, site_values
 from sites.readings import related_readings
 from sites.store import (
@@ -40,7 +41,7 @@ from studykb.auth import can
 from studykb.db import connect
 from studykb.errors import ConflictError, IndexMissingError, PermissionDenied, StudyKBError
 from studykb.layout import DataDir
-from ui import state
+from ui import activity_map, state
 from ui.auth import require_login_if_configured
 from ui.reader import show_reader
 from ui.render import hit_card
@@ -150,6 +151,7 @@ if organiser:
     st.sidebar.checkbox("显示已隐藏的场馆", key="sf_hidden", help="组织员可见：隐藏的场馆不对党员显示。")
 every = list_sites(conn, SiteFilter(include_hidden=bool(ss.get("sf_hidden")) and organiser))
 where = _sidebar(every)
+heat_start, heat_end, heat_label = activity_map.period()
 
 st.title("学习地图")
 st.text_input("搜索场馆", key="sf_text", label_visibility="collapsed",
@@ -218,8 +220,9 @@ def _point(site: Site, selected: str | None) -> dict[str, object]:
 
 
 def _deck(items: Sequence[StoredSite], selected: str | None) -> pdk.Deck:
-    """Markers (one per site, plain-text tooltip) and city labels; no base-map style is needed,
-    so the markers show even where map tiles cannot load."""
+    """Markers (one per site, plain-text tooltip) and city labels over the visit heat layer, with
+    numbered bubbles where markers overlap; no base-map style is needed (one can be configured, see
+    sites/basemap.py), so the markers show even where map tiles cannot load."""
     points = [_point(item.site, selected) for item in items]
     cities: dict[str, list[Site]] = {}
     for item in items:
@@ -243,8 +246,10 @@ def _deck(items: Sequence[StoredSite], selected: str | None) -> pdk.Deck:
             pickable=False,
         ),
     ]
+    heat = activity_map.heat_layer(items, activity_map.site_counts(conn, heat_start, heat_end))
+    layers = [*([heat] if heat is not None else []), *layers, *activity_map.cluster_layers(items)]
     return pdk.Deck(
-        layers=layers, initial_view_state=_view(items), map_style=None,
+        layers=layers, initial_view_state=_view(items), map_style=map_style(state.data_dir()),
         tooltip={"text": "{name}\n{kind} · {place}{accuracy_note}"},
     )
 
@@ -517,9 +522,13 @@ with right:
     else:
         with st.container(border=True):
             _details(chosen)
+            activity_map.site_activity(conn, user, chosen, heat_start, heat_end)
             if organiser:
                 _organiser_tools(chosen)
         _related(chosen.site)
+
+st.divider()
+activity_map.activity_panel(conn, shown, heat_start, heat_end, heat_label)
 
 if organiser:
     st.divider()
