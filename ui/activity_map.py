@@ -93,8 +93,8 @@ def heat_layer(items: Sequence[StoredSite], counts: dict[str, tuple[int, int]]) 
         data=points,
         get_position=["lon", "lat"],
         get_weight="weight",
-        radius_pixels=45,
-        intensity=1,
+        radius_pixels=60,
+        intensity=1.5,
         threshold=0.03,
         color_range=HEAT_COLOURS,
         aggregation="'SUM'",
@@ -134,7 +134,7 @@ def cluster_layers(items: Sequence[StoredSite]) -> list[pdk.Layer]:
             get_position=["lon", "lat"],
             get_radius="radius",
             radius_units="'pixels'",
-            get_fill_color=[180, 30, 30, 110],
+            get_fill_color=[60, 60, 70, 170],
             get_line_color=[255, 255, 255, 230],
             stroked=True,
             line_width_min_pixels=1,
@@ -179,7 +179,7 @@ def activity_panel(
     counts = site_counts(conn, start, end)
     st.caption(
         f"学习热力（{escape_markdown(label)}，按到访次数加权）：少 {_LEGEND} 多。"
-        "红色圆圈中的数字是该处重叠的场馆数，放大地图可分别查看。"
+        "深色圆圈中的数字是该处重叠的场馆数，放大地图可分别查看。"
     )
     listed = {i.site.id for i in items}
     by_district = [
