@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from sites.load import Problem
+from sites.load import Problem, read_rows
 from studykb.errors import ValidationError
 
 __all__ = ["ID_PATTERN", "CsvRow", "RowsInvalid", "check_id", "read_csv", "write_csv"]
@@ -62,16 +62,9 @@ def parse_csv(
     text: str, required: Sequence[str], optional: Sequence[str] = (), *, source: str = "data.csv"
 ) -> list[CsvRow]:
     """Parse CSV text (see `read_csv`); optional columns left out of the header read as empty cells."""
-    reader = csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline=""))
-    raw: list[tuple[int, list[str]]] = []
-    next_line = 1
-    try:
-        for cells in reader:
-            if any(cell.strip() for cell in cells):
-                raw.append((next_line, cells))
-            next_line = reader.line_num + 1
-    except csv.Error as exc:
-        raise RowsInvalid(source, [Problem(next_line, "row", f"unreadable CSV ({exc})")]) from exc
+    raw, unreadable = read_rows(text.removeprefix("\ufeff"))
+    if unreadable:
+        raise RowsInvalid(source, unreadable)
     expected = ", ".join(required)
     if not raw:
         raise RowsInvalid(

@@ -38,7 +38,6 @@ from sites.store import (
     unhide_site,
 )
 from studykb.auth import can
-from studykb.db import connect
 from studykb.errors import ConflictError, IndexMissingError, PermissionDenied, StudyKBError
 from studykb.layout import DataDir
 from ui import activity_map, state
@@ -88,13 +87,7 @@ def approximate_note(site: Site) -> str | None:
 
 def _db() -> sqlite3.Connection:
     """This browser session's own connection (sessions run in threads; writes must not interleave)."""
-    path = str(state.data_dir() / "studykb.db")
-    conn: sqlite3.Connection | None = ss.get("_sites_db")
-    if conn is None or ss.get("_sites_db_path") != path:
-        state.data_dir().mkdir(parents=True, exist_ok=True)
-        conn = connect(path)
-        ss["_sites_db"], ss["_sites_db_path"] = conn, path
-    return conn
+    return state.session_db("_sites_db")
 
 
 user = require_login_if_configured()

@@ -5,7 +5,6 @@ same numbers (`activity.dashboard` computes them once for both)."""
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 
 import altair as alt
 import pandas as pd
@@ -16,7 +15,6 @@ from activity.units import list_units
 from activity.xlsx import dashboard_xlsx
 from search.highlight import escape_markdown
 from studykb.auth import can
-from studykb.db import connect
 from studykb.errors import StudyKBError
 from ui import activity_map, state
 from ui.auth import require_login_if_configured
@@ -24,21 +22,10 @@ from ui.auth import require_login_if_configured
 ss = st.session_state
 
 
-def _db() -> sqlite3.Connection:
-    """This browser session's own connection."""
-    path = str(state.data_dir() / "studykb.db")
-    conn: sqlite3.Connection | None = ss.get("_stats_db")
-    if conn is None or ss.get("_stats_db_path") != path:
-        state.data_dir().mkdir(parents=True, exist_ok=True)
-        conn = connect(path)
-        ss["_stats_db"], ss["_stats_db_path"] = conn, path
-    return conn
-
-
 user = require_login_if_configured()
 st.title("学习统计")
 try:
-    conn = _db()
+    conn = state.session_db("_stats_db")
     units = list_units(conn)
 except StudyKBError as exc:
     st.error(f"无法读取学习活动数据：{escape_markdown(str(exc))}")
