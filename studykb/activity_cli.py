@@ -126,6 +126,23 @@ def units_assign(username: str, unit_id: str | None, data_dir: Path | None) -> N
     click.echo(f"{username}: {'unit ' + unit_id if unit_id else 'no unit'}")
 
 
+@units.command("assign-list")
+@click.argument("list_id", type=int)
+@click.argument("unit_ids", nargs=-1)
+@_data_dir
+def units_assign_list(list_id: int, unit_ids: tuple[str, ...], data_dir: Path | None) -> None:
+    """Make reading list LIST_ID for the units UNIT_IDS (none: for everyone again).
+
+    Its completion is then counted over those units' members and the members of the units below them.
+
+    Example: studykb units assign-list 3 dw-jd-zz1 dw-jd-zz2 --data-dir data
+    """
+    from activity.assign import assign_units
+
+    assign_units(_conn(data_dir), _operator(), list_id, list(unit_ids))
+    click.echo(f"list {list_id}: " + (", ".join(unit_ids) if unit_ids else "not assigned to units"))
+
+
 @click.group()
 def visits() -> None:
     """Visits to learning sites: import, export and statistics."""

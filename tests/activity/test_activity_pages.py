@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 from streamlit.testing.v1 import AppTest
+from test_activity_cli import run as run_cli
 
 from activity.dashboard import dashboard, month_bounds
 from activity.demo import load_demo
@@ -152,3 +153,34 @@ def test_organiser_records_a_visit_on_a_site_page(demo_dir: Path) -> None:
     assert (
         conn.execute("SELECT count(*) FROM visits WHERE site_id = ?", (site_id,)).fetchone()[0] == before + 1
     )
+
+
+def test_dashboard_lists_members_behind_a_unit_list_near_its_end(demo_dir: Path) -> None:
+    from lists import store
+    from lists.records import Anchor
+
+    conn = connect(demo_dir / "studykb.db")
+    organiser = org(demo_dir)
+    today = dt.date.today()
+    reading = store.create_list(
+        conn,
+        organiser,
+        "月度专题",
+        period_start=(today - dt.timedelta(days=20)).isoformat(),
+        period_end=(today + dt.timedelta(days=3)).isoformat(),
+    )
+    for n in range(3):
+        store.add_item(
+            conn, organiser, reading.id, Anchor(kind="document", doc_path=f"d{n}.txt", doc_title=f"文{n}")
+        )
+    store.publish(conn, organiser, reading.id, store.get_list(conn, organiser, reading.id).revision)
+    result = run_cli("units", "assign-list", str(reading.id), "demo-zz1", "--data-dir", str(demo_dir))
+    assert result.returncode == 0, result.stderr
+    at = open_page("views/stats.py", organiser)
+    members = conn.execute(
+        "SELECT count(*) FROM unit_members WHERE unit_id IN "
+        "('demo-zz1', 'demo-zb11', 'demo-zb12', 'demo-zb13')"
+    ).fetchone()[0]
+    assert any(f"（{members} 人）" in m.value and "落后于进度的成员" in m.value for m in at.markdown)
+    completion = frame(at, "完成率")
+    assert list(completion["成员"]) == [members] and list(completion["全部读完"]) == [0]

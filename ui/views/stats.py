@@ -10,6 +10,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from activity.assign import behind_csv, behind_schedule
 from activity.dashboard import dashboard
 from activity.units import list_units
 from activity.xlsx import dashboard_xlsx
@@ -129,7 +130,37 @@ if can(user, "organiser"):
             },
         )
     else:
-        st.caption("还没有分配给单位的阅读清单。")
+        st.caption("还没有分配给单位的阅读清单（`studykb units assign-list` 可分配）。")
+    for list_id, title in conn.execute(
+        "SELECT DISTINCT l.id, l.title FROM reading_lists l "
+        "JOIN reading_list_units u ON u.list_id = l.id ORDER BY l.id"
+    ).fetchall():
+        behind = behind_schedule(conn, user, int(list_id))
+        if behind:
+            st.markdown(f"**落后于进度的成员 · {escape_markdown(title)}**（{len(behind)} 人）")
+            st.dataframe(
+                pd.DataFrame(
+                    [
+                        {
+                            "账号": b.username,
+                            "姓名": b.display_name,
+                            "单位": b.unit_id,
+                            "已读": b.read,
+                            "应读": b.expected,
+                            "共": b.total,
+                        }
+                        for b in behind
+                    ]
+                ),
+                hide_index=True,
+            )
+            st.download_button(
+                "导出名单（CSV）",
+                behind_csv(behind),
+                file_name=f"落后名单-{list_id}.csv",
+                mime="text/csv",
+                key=f"behind-{list_id}",
+            )
 
 st.download_button(
     "导出 Excel（XLSX）",
