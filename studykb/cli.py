@@ -218,7 +218,7 @@ def _register() -> None:
     import importlib
 
     for module, name in (("users_cli", "users"), ("lists_cli", "lists"), ("sites_cli", "sites"),
-                         ("admin_cli", "backup"), ("admin_cli", "restore")):
+                         ("admin_cli", "backup"), ("admin_cli", "restore"), ("quotes_cli", "quotes")):
         try:
             mod = importlib.import_module(f"studykb.{module}")
         except ModuleNotFoundError as exc:
