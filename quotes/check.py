@@ -104,8 +104,12 @@ class QuoteChecker:
 
     def check_quotation(self, quotation: Quotation) -> Verdict:
         """The verdict for one quotation (terms are listed, not checked)."""
+        return self.check_with_alignment(quotation)[0]
+
+    def check_with_alignment(self, quotation: Quotation) -> tuple[Verdict, Alignment | None]:
+        """The verdict and the best alignment behind it (None when no passage was a candidate)."""
         if quotation.term:
-            return Verdict(quotation, "term")
+            return Verdict(quotation, "term"), None
         qkey = key(quotation.text)
         best: tuple[float, float, Alignment, _Passage, Key] | None = None
         exact_docs: list[int] = []
@@ -121,18 +125,18 @@ class QuoteChecker:
             if best is None or rank > (best[0], best[1]):
                 best = (rank[0], script, found, passage, pkey)
         if best is None:
-            return Verdict(quotation, "not_found")
+            return Verdict(quotation, "not_found"), None
         _, _, found, passage, pkey = best
         status = status_of(found)
         if status == "not_found":
-            return Verdict(quotation, "not_found", found.edit)
+            return Verdict(quotation, "not_found", found.edit), found
         s, e = pkey.span(found.start, found.end)
         while e > s and passage.text[e - 1] in "，、；：,;: \n":
             e -= 1  # a span ends at its last word, not at the comma after it
         source_text = passage.text[s:e]
         ops = diff(quotation.text, qkey, source_text, key(source_text)) if status == "near" else ()
         source = self._source(passage, s, source_text, exact_docs)
-        return Verdict(quotation, status, found.edit, source, ops)
+        return Verdict(quotation, status, found.edit, source, ops), found
 
     # -- candidates ---------------------------------------------------------------------------------
 
