@@ -39,7 +39,8 @@ def _fill_phrase_index(folder: Path) -> float:
     with write(conn):
         conn.execute("DELETE FROM chunk_fts")
         rows = conn.execute("SELECT id, text FROM chunks").fetchall()
-        conn.executemany("INSERT INTO chunk_fts(rowid, folded) VALUES (?, ?)", ((i, fold(s)) for i, s in rows))
+        conn.executemany("INSERT INTO chunk_fts(rowid, folded) VALUES (?, ?)",
+                         ((i, fold(s)) for i, s in rows))
     conn.close()
     marker.write_text("ok")
     return time.perf_counter() - t
@@ -47,12 +48,11 @@ def _fill_phrase_index(folder: Path) -> float:
 
 def _draft(folder: Path, seed: int) -> tuple[str, list[str]]:
     """The draft and the expected status of each of its 30 quotations, in order."""
+    import opencc
     from synth import passages
 
     from studykb.db import connect
     from studykb.text import to_simplified
-
-    import opencc
 
     s2t = opencc.OpenCC("s2t")
     rng = np.random.default_rng(seed)
@@ -105,12 +105,15 @@ def speed(size: int, runs: int, seed: int) -> dict[str, Any]:
         t = time.perf_counter()
         report = checker.check(draft)
         times.append(time.perf_counter() - t)
-    found = [v.status for v in report.verdicts if v.status != "term"]
-    right = sum(1 for a, b in zip(found, expected, strict=False) if a == b)
+    checked = [v for v in report.verdicts if v.status != "term"]
+    right = sum(1 for v, want in zip(checked, expected, strict=False) if v.status == want)
+    for v, want in zip(checked, expected, strict=False):
+        if v.status != want:
+            print(f"written as {want}, found {v.status} (edit {v.score:.3f}): {v.quotation.text}")
     return {
         "passages": size,
         "draft_characters": len(draft),
-        "quotations": len(found),
+        "quotations": len(checked),
         "classified_as_written": f"{right}/{len(expected)}",
         "first_check_s": first,
         "check_median_s": median(times),
@@ -135,10 +138,12 @@ def calibrate() -> dict[str, Any]:
         rs = [r for r in results if r.kind == kind]
         figures[f"{kind}: right"] = f"{sum(r.ok for r in rs)}/{len(rs)}"
         figures[f"{kind}: edit min–max"] = f"{min(r.edit for r in rs):.3f}–{max(r.edit for r in rs):.3f}"
-        figures[f"{kind}: bigram share min–max"] = f"{min(r.overlap for r in rs):.3f}–{max(r.overlap for r in rs):.3f}"
+        share = [r.overlap for r in rs]
+        figures[f"{kind}: bigram share min–max"] = f"{min(share):.3f}–{max(share):.3f}"
     for r in results:
         if not r.ok:
-            print(f"WRONG {r.kind}: {r.text} → {r.status} {r.path} (edit {r.edit:.3f}, share {r.overlap:.3f})")
+            print(f"WRONG {r.kind}: {r.text} → {r.status} {r.path} "
+                  f"(edit {r.edit:.3f}, share {r.overlap:.3f})")
     return figures
 
 

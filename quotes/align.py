@@ -85,8 +85,10 @@ def align(quote: str, passage: str) -> Alignment:
         lo, hi = 0, len(passage)
     else:
         found = fuzz.partial_ratio_alignment(quote, passage)
-        margin = max(4, len(quote) // 2)
-        lo, hi = max(0, found.dest_start - margin), min(len(passage), found.dest_end + margin)
+        # A dropped clause makes the source span longer than the quotation: widen by a whole length.
+        margin = max(8, len(quote))
+        lo = max(0, found.dest_start - margin)
+        hi = min(len(passage), max(found.dest_end, found.dest_start + len(quote)) + margin)
     # Global alignment against the widened window; source characters before the first and after the
     # last aligned quotation character are not part of the span.
     ops = list(Levenshtein.opcodes(quote, passage[lo:hi]))

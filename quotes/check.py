@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from studykb.db import connect
-from studykb.text import fold, normalize
+from studykb.text import fold, normalize, to_traditional
 
 from .align import Alignment, Key, align, diff, key
 from .draft import check_text
@@ -55,7 +55,8 @@ def _pieces(quote: str) -> list[str]:
         if len(run) <= PIECE_CHARS:
             pieces.append(run)
         else:
-            pieces += [run[i : i + PIECE_CHARS] for i in range(0, len(run) - PIECE_CHARS + 1, PIECE_CHARS // 2)]
+            starts = range(0, len(run) - PIECE_CHARS + 1, PIECE_CHARS // 2)
+            pieces += [run[i : i + PIECE_CHARS] for i in starts]
     if len(pieces) > MAX_PIECES:
         step = len(pieces) / MAX_PIECES
         pieces = [pieces[int(i * step)] for i in range(MAX_PIECES)]
@@ -134,6 +135,8 @@ class QuoteChecker:
         while e > s and passage.text[e - 1] in "，、；：,;: \n":
             e -= 1  # a span ends at its last word, not at the comma after it
         source_text = passage.text[s:e]
+        if status == "near" and _variants_only(qkey.text, key(source_text).text):
+            status = "exact"
         ops = diff(quotation.text, qkey, source_text, key(source_text)) if status == "near" else ()
         source = self._source(passage, s, source_text, exact_docs)
         return Verdict(quotation, status, found.edit, source, ops), found
@@ -160,7 +163,8 @@ class QuoteChecker:
         rows = self._conn.execute(
             f'SELECT c.id, c.document_id, c.text, c.start, c."end", c.page, c.heading_path, d.page_starts, '
             f'substr(d.text, c.start + 1, c."end" - c.start + ?) AS window '
-            f"FROM chunks c JOIN documents d ON d.id = c.document_id WHERE c.id IN ({','.join('?' * len(ids))})",
+            "FROM chunks c JOIN documents d ON d.id = c.document_id "
+            f"WHERE c.id IN ({','.join('?' * len(ids))})",
             (extend, *ids),
         ).fetchall()
         by_id = {r["id"]: r for r in rows}
@@ -173,7 +177,8 @@ class QuoteChecker:
             # whole; documents stored without their text (none today) fall back to the passage.
             window = r["window"] if r["window"] and r["window"].startswith(r["text"]) else r["text"]
             out.append(_Passage(r["id"], r["document_id"], r["start"], window, r["page"],
-                                tuple(json.loads(r["heading_path"])), tuple(json.loads(r["page_starts"] or "[]"))))
+                                tuple(json.loads(r["heading_path"])),
+                                tuple(json.loads(r["page_starts"] or "[]"))))
         return out
 
     def _source(self, passage: _Passage, offset: int, text: str, exact_docs: list[int]) -> Source:
@@ -185,6 +190,11 @@ class QuoteChecker:
             page = bisect_right(passage.page_starts, passage.start + offset) or page
         return Source(passage.chunk_id, doc.id, doc.path, doc.title, doc.source, doc.date, page,
                       passage.heading_path, text, also)
+
+
+def _variants_only(quote: str, source: str) -> bool:
+    """True when two keys differ only in variant words that t2s keeps apart (想像/想象, 週/周)."""
+    return len(quote) == len(source) and to_traditional(quote) == to_traditional(source)
 
 
 def _same_script(quote: str, source: str) -> float:

@@ -34,13 +34,15 @@ def read_draft(path: Path) -> str:
     """
     path = Path(path)
     if path.suffix.lower() not in DRAFT_SUFFIXES:
-        raise ExtractionError(path, f"不支持的文稿格式 {path.suffix or '（无扩展名）'}：请使用 .txt、.md 或 .docx 文件")
+        suffix = path.suffix or "（无扩展名）"
+        raise ExtractionError(path, f"不支持的文稿格式 {suffix}：请使用 .txt、.md 或 .docx 文件")
     try:
         size = path.stat().st_size
     except OSError as exc:
         raise ExtractionError(path, f"无法打开文件（{exc.strerror or exc}）") from None
     if size > MAX_DRAFT_BYTES:
-        raise ExtractionError(path, f"文件太大（{size / 1048576:.1f} MB，最多 {MAX_DRAFT_BYTES // 1048576} MB）")
+        limit = MAX_DRAFT_BYTES // 1048576
+        raise ExtractionError(path, f"文件太大（{size / 1048576:.1f} MB，最多 {limit} MB）")
     from ingest.extract import extract
 
     try:

@@ -138,8 +138,9 @@ def to_docx(report: DraftReport, *, title: str = "原文核对报告") -> bytes:
     doc.add_heading(title, level=0)
     counts = report.counts
     doc.add_paragraph(
-        f"共核对引文 {counts['exact'] + counts['near'] + counts['not_found']} 处：原文一致 {counts['exact']} 处，"
-        f"与原文有出入 {counts['near']} 处，未找到出处 {counts['not_found']} 处；另有术语 {counts['term']} 处未逐句核对。"
+        f"共核对引文 {counts['exact'] + counts['near'] + counts['not_found']} 处："
+        f"原文一致 {counts['exact']} 处，与原文有出入 {counts['near']} 处，"
+        f"未找到出处 {counts['not_found']} 处；另有术语 {counts['term']} 处未逐句核对。"
     )
     legend = doc.add_paragraph("标注：")
     for status in ("exact", "near", "not_found"):

@@ -29,7 +29,8 @@ class Quotation:
     term: bool = False
 
     def __repr__(self) -> str:
-        return f"Quotation({self.text[:20]!r}, {self.start}:{self.end}, {self.mark!r}{', term' if self.term else ''})"
+        term = ", term" if self.term else ""
+        return f"Quotation({self.text[:20]!r}, {self.start}:{self.end}, {self.mark!r}{term})"
 
 
 @dataclass(frozen=True)

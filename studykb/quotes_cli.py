@@ -42,7 +42,8 @@ def quotes(file: Path, data_dir: Path | None, as_json: bool, docx_out: Path | No
         click.echo(json.dumps({"file": str(file), **report.to_json()}, ensure_ascii=False))
         return
     c = report.counts
-    click.echo(f"{file}: 原文一致 {c['exact']} · 有出入 {c['near']} · 未找到 {c['not_found']} · 术语 {c['term']}")
+    click.echo(f"{file}: 原文一致 {c['exact']} · 有出入 {c['near']} · "
+               f"未找到 {c['not_found']} · 术语 {c['term']}")
     for n, v in enumerate(report.verdicts, start=1):
         click.echo(f"[{n}] {_MARK[v.status]}  {v.quotation.text}")
         if v.source:
