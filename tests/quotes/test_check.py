@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from quotes import QuoteChecker
 from quotes.calibration import run_calibration
 
@@ -55,3 +57,23 @@ def test_the_script_of_the_quotation_picks_between_equal_copies(checker: QuoteCh
     assert traditional.source is not None and traditional.source.path == "traditional-reprint.txt"
     assert simplified.source is not None and simplified.source.path != "traditional-reprint.txt"
     assert "traditional-reprint.txt" in simplified.source.also_in
+
+
+def test_variant_words_that_fold_apart_are_still_exact(tmp_path: Path) -> None:
+    """想像 and 想象 are both Simplified (t2s keeps them apart) but one word: a copy is exact.
+
+    Found by bench/quotes.py: an s2t copy of 想象 reads 想像 and was reported as near.
+    """
+    from ingest.pipeline import IngestOptions, ingest
+    from search.engine import Engine
+    from tests.conftest import MODEL
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    text = "学习札记\n要发挥想象力，把理论学习同实际工作结合起来，做到学以致用。\n"
+    (corpus / "a.txt").write_text(text, encoding="utf-8")
+    ingest([corpus], tmp_path / "data", IngestOptions(model=MODEL))
+    checker = QuoteChecker(Engine.open(tmp_path / "data"))
+    report = checker.check("「要發揮想像力，把理論學習同實際工作結合起來」")
+    (verdict,) = report.verdicts
+    assert verdict.status == "exact" and verdict.source is not None and verdict.source.path == "a.txt"
