@@ -41,7 +41,7 @@ class Key:
         if i >= j:
             at = self.positions[i] if i < len(self.positions) else self.length
             return at, at
-        end = self.positions[j] if j < len(self.positions) else self.positions[j - 1] + 1
+        end = self.positions[j] if j < len(self.positions) else self.length
         return self.positions[i], end
 
 
