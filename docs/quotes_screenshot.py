@@ -6,10 +6,9 @@ Example: python docs/quotes_screenshot.py --url http://127.0.0.1:8501/quotes
 from __future__ import annotations
 
 import argparse
-import shutil
 from pathlib import Path
 
-from screenshot import CHROMIUM_ARGS, IDLE
+from screenshot import browser_page, save_when_idle
 
 #: A 党课 paragraph quoting the sample corpus: verbatim, in Traditional script, one word changed,
 #: a clause dropped, an invented sentence, and a term.
@@ -25,28 +24,15 @@ DRAFT = (
 
 
 def screenshot(url: str, out: Path, width: int = 1400, height: int = 2300) -> Path:
-    """Open the page, paste DRAFT, check it and save the whole page as `out` (PNG)."""
-    from playwright.sync_api import sync_playwright
-
-    chromium = shutil.which("chromium")
-    if chromium is None:
-        raise SystemExit("no chromium on PATH: apt-get install chromium")
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": width, "height": height})
-            page.goto(url)
-            box = page.get_by_label("文稿", exact=True)
-            box.wait_for(timeout=180_000)
-            box.fill(DRAFT)
-            page.get_by_role("button", name="核对引文").click()
-            page.get_by_text("在阅读器中打开原文").first.wait_for(timeout=120_000)
-            page.wait_for_function(IDLE, timeout=60_000)
-            page.wait_for_timeout(1500)  # let fonts and badges settle
-            page.screenshot(path=str(out))
-        finally:
-            browser.close()
-    return out
+    """Open the page, paste DRAFT, check it and save the page as `out` (PNG)."""
+    with browser_page(width, height) as page:
+        page.goto(url)
+        box = page.get_by_label("文稿", exact=True)
+        box.wait_for(timeout=180_000)
+        box.fill(DRAFT)
+        page.get_by_role("button", name="核对引文").click()
+        page.get_by_text("在阅读器中打开原文").first.wait_for(timeout=120_000)
+        return save_when_idle(page, out)
 
 
 def main() -> None:

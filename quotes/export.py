@@ -39,17 +39,12 @@ def _clean(text: str) -> str:
 
 
 def _fonts(style: Any, font: str) -> None:
-    """Set a style's Latin and East Asian font (Word otherwise renders Chinese in a fallback font)."""
-    from docx.oxml.ns import qn
+    """Set a style's Latin and East Asian font, upright (printed matter has no italics)."""
+    from lists.export import _east_asian
 
     style.font.name = font
     style.font.italic = False
-    rpr = style.element.get_or_add_rPr()
-    fonts = rpr.find(qn("w:rFonts"))
-    if fonts is None:
-        fonts = rpr.makeelement(qn("w:rFonts"), {})
-        rpr.append(fonts)
-    fonts.set(qn("w:eastAsia"), font)
+    _east_asian(style, font)
 
 
 def _shade(run: Any, fill: str) -> None:
