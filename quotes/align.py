@@ -23,9 +23,13 @@ from studykb.text import fold
 
 from .records import DiffOp
 
-__all__ = ["Alignment", "Key", "align", "diff", "key"]
+__all__ = ["ELLIPSIS", "Alignment", "Key", "align", "align_parts", "diff", "key"]
 
 _WORD = re.compile(r"[^\W_]")
+#: The omission mark inside a quotation (……, …, ...): the parts around it are quoted in order.
+ELLIPSIS = re.compile(r"…+|⋯+|\.{3,}")
+#: An omission may leave out at most this many key characters per quoted character.
+MAX_OMITTED_RATIO = 3
 
 
 @dataclass(frozen=True)
@@ -99,6 +103,34 @@ def align(quote: str, passage: str) -> Alignment:
     start, end = (lo + ops[0].dest_start, lo + ops[-1].dest_end) if ops else (lo, lo)
     edit = Levenshtein.normalized_similarity(quote, passage[start:end])
     return Alignment(start, end, edit, overlap)
+
+
+def align_parts(parts: list[str], passage: str) -> Alignment | None:
+    """Exact alignment of a quotation with omissions: its `parts` (keys) found in order, close together.
+
+    Returns None when a part is missing or the omitted text is longer than MAX_OMITTED_RATIO times
+    the quoted text (then the parts are not one quotation of this passage).
+    """
+    for first in _find_all(passage, parts[0]):
+        pos, ok = first + len(parts[0]), True
+        for part in parts[1:]:
+            at = passage.find(part, pos)
+            if at < 0:
+                ok = False
+                break
+            pos = at + len(part)
+        quoted = sum(len(p) for p in parts)
+        if ok and pos - first - quoted <= MAX_OMITTED_RATIO * quoted:
+            return Alignment(first, pos, 1.0, 1.0)
+    return None
+
+
+def _find_all(text: str, part: str) -> list[int]:
+    out, at = [], text.find(part)
+    while at >= 0:
+        out.append(at)
+        at = text.find(part, at + 1)
+    return out
 
 
 def diff(quote_text: str, quote_key: Key, source_text: str, source_key: Key) -> tuple[DiffOp, ...]:

@@ -16,7 +16,7 @@ import numpy as np
 from studykb.db import connect
 from studykb.text import fold, normalize, to_traditional
 
-from .align import Alignment, Key, align, diff, key
+from .align import ELLIPSIS, Alignment, Key, align, align_parts, diff, key
 from .draft import check_text
 from .extract import extract_quotations
 from .records import DraftReport, Quotation, Source, Verdict
@@ -112,11 +112,12 @@ class QuoteChecker:
         if quotation.term:
             return Verdict(quotation, "term"), None
         qkey = key(quotation.text)
+        parts = [k for p in ELLIPSIS.split(quotation.text) if (k := key(p).text)]
         best: tuple[float, float, Alignment, _Passage, Key] | None = None
         exact_docs: list[int] = []
         for passage in self._candidates(quotation.text, len(quotation.text)):
             pkey = key(passage.text)
-            found = align(qkey.text, pkey.text)
+            found = (len(parts) > 1 and align_parts(parts, pkey.text)) or align(qkey.text, pkey.text)
             # Ties (the same words in two documents): prefer the copy in the quotation's own script.
             span = pkey.span(found.start, found.end)
             script = _same_script(quotation.text, passage.text[span[0] : span[1]])

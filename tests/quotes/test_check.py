@@ -77,3 +77,12 @@ def test_variant_words_that_fold_apart_are_still_exact(tmp_path: Path) -> None:
     report = checker.check("「要發揮想像力，把理論學習同實際工作結合起來」")
     (verdict,) = report.verdicts
     assert verdict.status == "exact" and verdict.source is not None and verdict.source.path == "a.txt"
+
+
+def test_omission_marks_quote_the_parts_in_order(checker: QuoteChecker) -> None:
+    omitted = checker.check("“理论学习要入脑入心……往往能让抽象的道理变得具体可感。”").verdicts[0]
+    assert omitted.status == "exact" and omitted.source is not None
+    assert omitted.source.path == "sites/shanghai-sites.txt"
+    assert "到历史现场去看一看" in omitted.source.text  # the omitted words are shown in the source
+    stitched = checker.check("“理论学习要入脑入心……绿水青山就是金山银山。”").verdicts[0]
+    assert stitched.status == "not_found"  # parts of two different passages are not one quotation
