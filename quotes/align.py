@@ -100,9 +100,22 @@ def align(quote: str, passage: str) -> Alignment:
         ops.pop(0)
     while ops and ops[-1].tag == "insert":
         ops.pop()
-    start, end = (lo + ops[0].dest_start, lo + ops[-1].dest_end) if ops else (lo, lo)
-    edit = Levenshtein.normalized_similarity(quote, passage[start:end])
-    return Alignment(start, end, edit, overlap)
+    if not ops:
+        return Alignment(lo, lo, 0.0, overlap)
+    # The global alignment may stretch to match a last (or first) character far away ("大胆干" against
+    # "大胆闯。很多好经验是基层先干"): of the op boundaries near each end, keep the most similar span,
+    # on ties the one nearest the quotation's length (a changed word rather than a missing one).
+    starts = {lo + op.dest_start for op in ops[:6]}
+    ends = {lo + op.dest_end for op in ops[-6:]}
+    # ... and the spans of the quotation's own length from those (a changed last or first word).
+    starts, ends = (starts | {max(0, b - len(quote)) for b in ends},
+                    ends | {min(len(passage), a + len(quote)) for a in starts})
+    best = max(
+        ((Levenshtein.normalized_similarity(quote, passage[a:b]), -abs(b - a - len(quote)), a, b)
+         for a in starts for b in ends if b > a),
+        default=(0.0, 0, lo, lo),
+    )
+    return Alignment(best[2], best[3], best[0], overlap)
 
 
 def align_parts(parts: list[str], passage: str) -> Alignment | None:

@@ -86,3 +86,11 @@ def test_omission_marks_quote_the_parts_in_order(checker: QuoteChecker) -> None:
     assert "到历史现场去看一看" in omitted.source.text  # the omitted words are shown in the source
     stitched = checker.check("“理论学习要入脑入心……绿水青山就是金山银山。”").verdicts[0]
     assert stitched.status == "not_found"  # parts of two different passages are not one quotation
+
+
+def test_a_changed_last_word_is_a_change_not_a_long_gap(checker: QuoteChecker) -> None:
+    """The alignment once ran on to a later 干 and reported eleven missing characters."""
+    (v,) = checker.check("“改革要有全局谋划，也要鼓励基层大胆试、大胆干。”").verdicts
+    assert v.status == "near" and v.source is not None and v.source.path == "party-lecture.docx"
+    assert v.source.text == "改革要有全局谋划，也要鼓励基层大胆试、大胆闯。"
+    assert [(d.op, d.draft, d.source) for d in v.diff if d.op != "equal"] == [("changed", "干。", "闯。")]
