@@ -131,6 +131,7 @@ class Engine:
         parsed = parse_query(query)
         snap = self.snapshot()
         filters = filters or Filters()
+        filters.check()
         allowed = self._allowed(snap, filters)
         depth = max(MIN_DEPTH, 3 * (offset + k))
         notes: list[str] = []

@@ -10,7 +10,8 @@ __all__ = ["DocumentInfo", "Hit", "Location", "SearchResult"]
 
 @dataclass(frozen=True)
 class DocumentInfo:
-    """Catalog data of one indexed document. `path` is relative to the ingested folder `root`."""
+    """Catalog data of one indexed document. `path` is relative to the ingested folder `root`;
+    `content_hash` (SHA-256) and `size` are those of the file when it was ingested."""
 
     id: int
     path: str
@@ -23,6 +24,8 @@ class DocumentInfo:
     author: str | None = None
     tags: tuple[str, ...] = ()
     pages: int | None = None
+    content_hash: str = ""
+    size: int | None = None
 
     def __repr__(self) -> str:
         return f"DocumentInfo({self.id}, {self.path!r}, {self.title!r})"

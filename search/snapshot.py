@@ -74,6 +74,8 @@ def _documents(conn: sqlite3.Connection, name: str) -> dict[int, DocumentInfo]:
             author=r["author"],
             tags=tuple(json.loads(r["tags"])),
             pages=r["pages"],
+            content_hash=r["content_hash"],
+            size=r["size"],
         )
         for r in rows
     }

@@ -14,7 +14,7 @@ from lists.store import create_list, items, lists_for
 from search.records import Hit
 from studykb.auth import can
 from studykb.db import connect
-from studykb.errors import ConflictError, PermissionDenied, StudyKBError, ValidationError
+from studykb.errors import ConflictError, PermissionDenied, SessionExpired, StudyKBError, ValidationError
 from ui import state
 from ui.auth import current_user
 
@@ -45,6 +45,8 @@ def error_text(exc: StudyKBError) -> str:
     """A Chinese message for an error from the lists store (the English detail kept for the specifics)."""
     if isinstance(exc, ConflictError):
         return "此清单刚被其他人修改过，您的操作没有保存。页面已显示最新内容，请确认后重新操作。"
+    if isinstance(exc, SessionExpired):
+        return "您的账号已被管理员更改或删除，登录已失效，操作没有保存。请重新登录。"
     if isinstance(exc, PermissionDenied):
         return f"没有权限执行此操作（需要组织员角色）。{exc}"
     if isinstance(exc, ValidationError):

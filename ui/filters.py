@@ -10,8 +10,9 @@ import streamlit as st
 
 from search.query import Filters
 from search.records import DocumentInfo
+from studykb.errors import DateRangeError, FilterError, UnknownCategoryError
 
-__all__ = ["FILTER_KEYS", "clear_filters", "filter_controls", "summary"]
+__all__ = ["FILTER_KEYS", "clear_filters", "filter_controls", "filter_problem", "summary"]
 
 #: Session-state keys of the filter widgets.
 FILTER_KEYS = ("f_cat", "f_doc", "f_tag", "f_date")
@@ -75,3 +76,12 @@ def summary(filters: Filters, docs: Sequence[DocumentInfo]) -> str:
     elif filters.date_from:
         parts.append(f"日期：{filters.date_from} 起")
     return "；".join(parts)
+
+
+def filter_problem(exc: FilterError) -> str:
+    """A Chinese explanation of filters that can match nothing (mapped from the error's kind)."""
+    if isinstance(exc, UnknownCategoryError):
+        return f"没有“{exc.value}”这个类别。可选类别：{'、'.join(exc.valid)}。"
+    if isinstance(exc, DateRangeError):
+        return f"日期范围颠倒了：开始日期 {exc.date_from} 晚于结束日期 {exc.date_to}，请调换后再试。"
+    return "筛选条件有误，请清除筛选后再试。"

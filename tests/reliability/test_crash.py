@@ -84,9 +84,12 @@ def _kill_and_recover(built: tuple[Path, Path, object], tmp: Path, delay: float,
     import json
     import shutil
 
+    from ingest.pipeline import ingest
+
     corpus, data = tmp / "corpus", tmp / "data"
     shutil.copytree(built[0], corpus)
     shutil.copytree(built[1], data)
+    ingest([corpus], data)  # the copy adopts its corpus (a no-op run), as the workspace fixture does
     before = DataDir(data).current()
     mutate(corpus)
     base = embeddings(data)

@@ -109,7 +109,7 @@ def _import_box() -> None:
         upload = st.file_uploader("导入 JSON 文件", type=["json"], key="rl-upload")
         as_draft = st.checkbox("全部作为草稿导入", value=True, key="rl-upload-draft")
         if upload is not None and st.button("导入", key="rl-import"):
-            created = _do(import_lists, upload.getvalue(), as_draft=as_draft)
+            created = _do(import_lists, upload.getvalue(), as_draft=as_draft, source=upload.name)
             if created is not FAILED:
                 ss["rl_flash"] = ("success", f"已导入 {len(created)} 个清单。")
             st.rerun()

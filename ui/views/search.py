@@ -9,11 +9,11 @@ import streamlit as st
 from search.engine import MIN_DEPTH, Engine
 from search.query import MAX_QUERY_CHARS, Filters
 from search.records import DocumentInfo, Hit
-from studykb.errors import IndexMissingError, QueryError, StudyKBError
+from studykb.errors import FilterError, IndexMissingError, QueryError, StudyKBError
 from ui import state
 from ui.auth import require_login_if_configured
 from ui.examples import example_queries
-from ui.filters import filter_controls, summary
+from ui.filters import filter_controls, filter_problem, summary
 from ui.reader import show_reader
 from ui.render import hit_card, md
 
@@ -136,6 +136,9 @@ def _query_problem(detail: str) -> str:
 def _results(engine: Engine, query: str, filters: Filters, docs: list[DocumentInfo]) -> None:
     try:
         result = state.search(query, ss["shown"], filters)
+    except FilterError as exc:
+        st.warning(md(filter_problem(exc)), icon=":material/filter_alt:")
+        return
     except QueryError as exc:
         st.warning(_query_problem(str(exc)), icon=":material/edit:")
         return

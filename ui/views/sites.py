@@ -6,7 +6,8 @@ draws them as hollow rings and says so in the tooltip, and their detail carries 
 
 Every write goes through `sites.store` with the logged-in user, which checks the organiser role itself
 and validates each edit exactly like an imported row. All site text is escaped before rendering; the
-map's tooltip uses deck.gl's plain-text tooltip (never HTML).
+map's tooltip uses deck.gl's plain-text tooltip (never HTML), and no text given to the map can be read
+as a deck.gl JSON expression (see `map_text`).
 """
 
 from __future__ import annotations
@@ -38,7 +39,13 @@ from sites.store import (
 )
 from studykb.auth import can
 from studykb.db import connect
-from studykb.errors import ConflictError, IndexMissingError, PermissionDenied, StudyKBError
+from studykb.errors import (
+    ConflictError,
+    IndexMissingError,
+    PermissionDenied,
+    SessionExpired,
+    StudyKBError,
+)
 from studykb.layout import DataDir
 from ui import state
 from ui.auth import require_login_if_configured
@@ -189,6 +196,14 @@ def _view(items: Sequence[StoredSite]) -> pdk.ViewState:
     return pdk.ViewState(latitude=mid_lat, longitude=(max(lons) + min(lons)) / 2, zoom=zoom)
 
 
+def map_text(text: str) -> str:
+    """`text` as the map may receive it: deck.gl's JSON converter evaluates any string that starts with
+    "@@" (`@@=` expressions, `@@#` constants, `@@type`, `@@function`), data included, and a bad one breaks
+    the map for every visitor. Such text gets an invisible word joiner (U+2060) in front: it reads the
+    same in the tooltip and is never evaluated."""
+    return "\u2060" + text if text.startswith("@@") else text
+
+
 def _point(site: Site, selected: str | None) -> dict[str, object]:
     """One marker: a filled dot in the type's colour with a white rim; an estimated position (error above
     200 m) is a hollow ring instead (faint fill, rim in the type's colour) with a tooltip line saying so.
@@ -204,9 +219,10 @@ def _point(site: Site, selected: str | None) -> dict[str, object]:
         line = [*rgb, 255] if approximate else [255, 255, 255, 255]
     return {
         "id": site.id,
-        "name": site.name,
-        "kind": site.type,
-        "place": f"{site.city if site.city != site.province else ''}{site.district} {site.address}".strip(),
+        "name": map_text(site.name),
+        "kind": map_text(site.type),
+        "place": map_text(
+            f"{site.city if site.city != site.province else ''}{site.district} {site.address}".strip()),
         "lat": site.lat,
         "lon": site.lon,
         "approximate": approximate,
@@ -225,7 +241,7 @@ def _deck(items: Sequence[StoredSite], selected: str | None) -> pdk.Deck:
     for item in items:
         cities.setdefault(item.site.city, []).append(item.site)
     labels = [
-        {"label": city.removesuffix("市"), "lat": sum(s.lat for s in group) / len(group),
+        {"label": map_text(city.removesuffix("市")), "lat": sum(s.lat for s in group) / len(group),
          "lon": sum(s.lon for s in group) / len(group)}
         for city, group in cities.items()
     ]
@@ -399,6 +415,8 @@ def _forget_form(prefix: str) -> None:
 def _error_text(exc: StudyKBError) -> str:
     """A Chinese message for a store error, the (escaped) English detail kept for specifics."""
     detail = escape_markdown(str(exc))
+    if isinstance(exc, SessionExpired):
+        return "您的账号已被管理员更改或删除，登录已失效，修改没有保存。请重新登录。"
     if isinstance(exc, PermissionDenied):
         return f"没有权限执行此操作（需要组织员角色）。{detail}"
     if isinstance(exc, ConflictError):
