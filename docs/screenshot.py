@@ -9,14 +9,18 @@ from __future__ import annotations
 import argparse
 import re
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 IDLE = "() => !document.querySelector('[data-stale=true]')"
 
 
-def screenshot(url: str, query: str, out: Path, width: int = 1400, height: int = 1000) -> Path:
-    """Open `url` in headless Chromium, search for `query` and save the visible page as `out` (PNG)."""
+@contextmanager
+def browser_page(width: int, height: int) -> Iterator[Any]:
+    """A Playwright page of the given viewport in Debian's headless Chromium, closed afterwards."""
     from playwright.sync_api import sync_playwright
 
     chromium = shutil.which("chromium")
@@ -25,18 +29,16 @@ def screenshot(url: str, query: str, out: Path, width: int = 1400, height: int =
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
         try:
-            page = browser.new_page(viewport={"width": width, "height": height})
-            page.goto(url)
-            box = page.locator("input[aria-label='检索']")
-            box.wait_for(timeout=180_000)
-            box.fill(query)
-            box.press("Enter")
-            page.get_by_text(re.compile(r"第\d+(–\d+)?页")).first.wait_for(timeout=120_000)
-            page.wait_for_function(IDLE, timeout=60_000)
-            page.wait_for_timeout(1500)  # let fonts and badges settle
-            page.screenshot(path=str(out))
+            yield browser.new_page(viewport={"width": width, "height": height})
         finally:
             browser.close()
+
+
+def save_when_idle(page: Any, out: Path) -> Path:
+    """Wait until Streamlit has finished rerunning, let fonts settle, and save the viewport as `out`."""
+    page.wait_for_function(IDLE, timeout=60_000)
+    page.wait_for_timeout(1500)  # let fonts and badges settle
+    page.screenshot(path=str(out))
     return out
 
 
@@ -49,45 +51,42 @@ def every_page(url: str, query: str, out_dir: Path) -> list[Path]:
     desktop and phone width, saved as `out_dir/<page>-<viewport>.png`. Views open by their links."""
     from urllib.parse import quote
 
-    from playwright.sync_api import sync_playwright
-
-    chromium = shutil.which("chromium")
-    if chromium is None:
-        raise SystemExit("no chromium on PATH: apt-get install chromium")
     shots: list[Path] = []
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-        try:
-            for view, (width, height) in VIEWPORTS.items():
-                page = browser.new_page(viewport={"width": width, "height": height})
-                targets = [("search", f"{url}?q={quote(query)}", "阅读原文"),
-                           ("lists", f"{url}lists", "阅读清单"), ("sites", f"{url}sites", "学习地图")]
-                for name, target, ready in targets:
-                    page.goto(target)
-                    page.get_by_text(ready).first.wait_for(timeout=180_000)
-                    page.wait_for_function(IDLE, timeout=60_000)
-                    page.wait_for_timeout(2500)
-                    shots.append(out_dir / f"{name}-{view}.png")
-                    page.screenshot(path=str(shots[-1]))
-                    if name == "search":  # the readers: the first PDF hit, then a whole Markdown document
-                        glossary = f"{url}?q={quote('中国式现代化')}"
-                        readers = (("reader-pdf", target, r"第\d+(–\d+)?页"),
-                                   ("reader-document", glossary, "时政术语学习小词典"))
-                        for reader, where, pick in readers:
-                            page.goto(where)
-                            card = page.get_by_text(re.compile(pick)).first
-                            card.wait_for(timeout=120_000)
-                            box = card.locator("xpath=ancestor::div[@data-testid='stVerticalBlock'][1]")
-                            box.get_by_role("button", name=re.compile("阅读原文")).first.click()
-                            page.get_by_text("返回检索结果").first.wait_for(timeout=60_000)
-                            page.wait_for_function(IDLE, timeout=60_000)
-                            page.wait_for_timeout(2500)
-                            shots.append(out_dir / f"{reader}-{view}.png")
-                            page.screenshot(path=str(shots[-1]))
-                page.close()
-        finally:
-            browser.close()
+    for view, (width, height) in VIEWPORTS.items():
+        with browser_page(width, height) as page:
+            targets = [("search", f"{url}?q={quote(query)}", "阅读原文"),
+                       ("lists", f"{url}lists", "阅读清单"), ("sites", f"{url}sites", "学习地图")]
+            for name, target, ready in targets:
+                page.goto(target)
+                page.get_by_text(ready).first.wait_for(timeout=180_000)
+                page.wait_for_timeout(1000)
+                shots.append(save_when_idle(page, out_dir / f"{name}-{view}.png"))
+                if name == "search":  # the readers: the first PDF hit, then a whole Markdown document
+                    glossary = f"{url}?q={quote('中国式现代化')}"
+                    readers = (("reader-pdf", target, r"第\d+(–\d+)?页"),
+                               ("reader-document", glossary, "时政术语学习小词典"))
+                    for reader, where, pick in readers:
+                        page.goto(where)
+                        card = page.get_by_text(re.compile(pick)).first
+                        card.wait_for(timeout=120_000)
+                        box = card.locator("xpath=ancestor::div[@data-testid='stVerticalBlock'][1]")
+                        box.get_by_role("button", name=re.compile("阅读原文")).first.click()
+                        page.get_by_text("返回检索结果").first.wait_for(timeout=60_000)
+                        page.wait_for_timeout(1000)
+                        shots.append(save_when_idle(page, out_dir / f"{reader}-{view}.png"))
     return shots
+
+
+def screenshot(url: str, query: str, out: Path, width: int = 1400, height: int = 1000) -> Path:
+    """Open `url` in headless Chromium, search for `query` and save the visible page as `out` (PNG)."""
+    with browser_page(width, height) as page:
+        page.goto(url)
+        box = page.locator("input[aria-label='检索']")
+        box.wait_for(timeout=180_000)
+        box.fill(query)
+        box.press("Enter")
+        page.get_by_text(re.compile(r"第\d+(–\d+)?页")).first.wait_for(timeout=120_000)
+        return save_when_idle(page, out)
 
 
 def main() -> None:

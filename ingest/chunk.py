@@ -11,12 +11,14 @@ from studykb.errors import ConfigError
 from .records import Block, Chunk
 
 __all__ = [
-    "DEFAULT_MAX_CHARS", "DEFAULT_OVERLAP", "STUB_CHARS", "chunk", "heading_rank", "split_sentences",
-    "stub_kind",
+    "DEFAULT_MAX_CHARS", "DEFAULT_OVERLAP", "MIN_MAX_CHARS", "STUB_CHARS", "chunk", "heading_rank",
+    "split_sentences", "stub_kind",
 ]
 
 DEFAULT_MAX_CHARS = 320
 DEFAULT_OVERLAP = 60
+#: The smallest passage length allowed.
+MIN_MAX_CHARS = 20
 
 # A sentence ends after 。！？；… (or ASCII .!?; before a space/end) plus any closing quotes/brackets.
 _SENT_END = re.compile(r"(?:[。！？；!?;]+|…+|\.(?=\s|$))[”’」』）)》\"']*")
@@ -198,8 +200,8 @@ def chunk(
     passage's heading path; consecutive passages of one section share up to `overlap` characters
     of whole sentences. Offsets refer to `"\\n".join(block.text for block in blocks)`.
     """
-    if max_chars < 20:
-        raise ConfigError(f"chunk size max_chars={max_chars} is too small (minimum 20)")
+    if max_chars < MIN_MAX_CHARS:
+        raise ConfigError(f"chunk size max_chars={max_chars} is too small (minimum {MIN_MAX_CHARS})")
     if not 0 <= overlap < max_chars:
         raise ConfigError(f"chunk overlap={overlap} must be ≥ 0 and smaller than max_chars={max_chars}")
     text = "\n".join(b.text for b in blocks)

@@ -16,17 +16,39 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from studykb.corpus_path import resolve_inside
 from studykb.errors import ConfigError
 
 from .records import DocumentMeta, Extracted
 
-__all__ = ["CATALOG_NAME", "CATEGORIES", "SIDECAR_SUFFIX", "Catalog", "infer_date", "resolve_meta"]
+__all__ = [
+    "CATALOG_NAME",
+    "CATEGORIES",
+    "MAX_AUTHOR_CHARS",
+    "MAX_SOURCE_CHARS",
+    "MAX_TAGS",
+    "MAX_TAG_CHARS",
+    "MAX_TITLE_CHARS",
+    "SIDECAR_SUFFIX",
+    "Catalog",
+    "infer_date",
+    "resolve_meta",
+]
 
 CATALOG_NAME = "catalog.toml"
 SIDECAR_SUFFIX = ".meta.toml"
 #: Valid document categories.
 CATEGORIES = ("讲话", "汇编", "文件", "摘编", "辅导读物", "总结", "词汇", "场馆介绍", "计划", "党课", "其他")
 _FIELDS = {"title", "date", "category", "source", "author", "tags"}
+# Length limits of metadata. Every hit carries its document's title, source and tags, so one
+# 2,000,000-character title made each search take minutes; real ones are far shorter (the longest
+# title of the sample catalog has 114 characters, its longest tag 32).
+MAX_TITLE_CHARS = 300
+MAX_SOURCE_CHARS = 300
+MAX_AUTHOR_CHARS = 200
+MAX_TAGS = 50
+MAX_TAG_CHARS = 60
+_MAX_CHARS = {"title": MAX_TITLE_CHARS, "source": MAX_SOURCE_CHARS, "author": MAX_AUTHOR_CHARS}
 
 _CN_DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 _ISO_DATE = re.compile(r"(?<!\d)(\d{4})[-./](\d{1,2})[-./](\d{1,2})(?!\d)")
@@ -37,12 +59,13 @@ class Catalog:
     """The validated `catalog.toml` of a corpus root (an empty catalog when the file is absent)."""
 
     def __init__(self, root: Path) -> None:
+        self.root = root
         self.path = root / CATALOG_NAME
         self.entries: dict[str, dict[str, Any]] = {}
         self.errors: dict[str, str] = {}  # invalid entries fail only their own document
         if not self.path.is_file():
             return
-        data = _read_toml(self.path)
+        data = _read_toml(self.path, root)
         docs = data.get("documents", {})
         if not isinstance(docs, dict):
             raise ConfigError(f"{self.path}: [documents] must be a table of tables keyed by file path")
@@ -66,7 +89,10 @@ class Catalog:
         return dict(self.entries.get(rel_path, {}))
 
 
-def _read_toml(path: Path) -> dict[str, Any]:
+def _read_toml(path: Path, root: Path) -> dict[str, Any]:
+    """The TOML at `path`, which must not be a link out of the corpus `root` (its values are shown)."""
+    if resolve_inside(root, path) is None:
+        raise ConfigError(f"{path}: a symbolic link to a file outside the corpus root: not read")
     try:
         return tomllib.loads(path.read_text(encoding="utf-8-sig"))
     except UnicodeDecodeError as exc:
@@ -84,6 +110,12 @@ def _validated(entry: Mapping[str, Any], where: str) -> dict[str, Any]:
         if key == "tags":
             if not isinstance(value, list) or not all(isinstance(t, str) and t.strip() for t in value):
                 raise ConfigError(f"{where}: field 'tags' must be a list of non-empty strings")
+            if len(value) > MAX_TAGS:
+                raise ConfigError(f"{where}: field 'tags' has {len(value)} tags (at most {MAX_TAGS} tags)")
+            long = next((t.strip() for t in value if len(t.strip()) > MAX_TAG_CHARS), None)
+            if long is not None:
+                raise ConfigError(f"{where}: field 'tags' has a tag of {len(long)} characters starting "
+                                  f"{long[:20]!r} (at most {MAX_TAG_CHARS} characters a tag)")
             out[key] = tuple(t.strip() for t in value)
         elif key == "date":
             out[key] = _parse_date(value, f"{where}: field 'date'")
@@ -91,8 +123,11 @@ def _validated(entry: Mapping[str, Any], where: str) -> dict[str, Any]:
             raise ConfigError(f"{where}: field '{key}' must be a non-empty string")
         elif key == "category" and value.strip() not in CATEGORIES:
             raise ConfigError(
-                f"{where}: field 'category' has unknown value '{value}' (valid: {'、'.join(CATEGORIES)})"
+                f"{where}: field 'category' has unknown value '{value[:40]}' (valid: {'、'.join(CATEGORIES)})"
             )
+        elif len(value.strip()) > _MAX_CHARS.get(key, len(value)):
+            raise ConfigError(f"{where}: field '{key}' is {len(value.strip())} characters long "
+                              f"(at most {_MAX_CHARS[key]} characters)")
         else:
             out[key] = value.strip()
     return out
@@ -113,12 +148,12 @@ def _parse_date(value: Any, where: str) -> str:
     raise ConfigError(f"{where} must be a date like 2023-04-10, got {value!r}")
 
 
-def read_sidecar(doc_path: Path) -> dict[str, Any]:
-    """The validated fields of `<doc>.meta.toml`, or {} when there is no sidecar."""
+def read_sidecar(doc_path: Path, root: Path) -> dict[str, Any]:
+    """The validated fields of `<doc>.meta.toml` (inside the corpus `root`), or {} when there is none."""
     sidecar = doc_path.with_name(doc_path.name + SIDECAR_SUFFIX)
     if not sidecar.is_file():
         return {}
-    return _validated(_read_toml(sidecar), str(sidecar))
+    return _validated(_read_toml(sidecar, root), str(sidecar))
 
 
 def infer_date(text: str) -> str | None:
@@ -140,6 +175,11 @@ def _first_heading(extracted: Extracted) -> str | None:
     return None
 
 
+def _fits(value: str | None, limit: int) -> str | None:
+    """An inferred value, or None when it is empty or longer than `limit` (the next source is used)."""
+    return value if value and len(value) <= limit else None
+
+
 def resolve_meta(
     doc_path: Path, rel_path: str, catalog: Catalog, extracted: Extracted | None
 ) -> DocumentMeta:
@@ -148,12 +188,12 @@ def resolve_meta(
     `extracted` may be None when only the declared metadata is wanted (inference then falls back to
     the file name). Raises ConfigError naming the file and field for invalid declared metadata.
     """
-    declared = {**catalog.lookup(rel_path), **read_sidecar(doc_path)}
+    declared = {**catalog.lookup(rel_path), **read_sidecar(doc_path, catalog.root)}
     own = extracted.meta if extracted else {}
     title = (
         declared.get("title")
-        or (own.get("title") or "").strip()
-        or (_first_heading(extracted) if extracted else None)
+        or _fits((own.get("title") or "").strip(), MAX_TITLE_CHARS)
+        or _fits(_first_heading(extracted) if extracted else None, MAX_TITLE_CHARS)
         or doc_path.stem
     )
     date = declared.get("date")
@@ -169,7 +209,7 @@ def resolve_meta(
         date=date,
         category=declared.get("category"),
         source=declared.get("source"),
-        author=declared.get("author") or (own.get("author") or "").strip() or None,
+        author=declared.get("author") or _fits((own.get("author") or "").strip(), MAX_AUTHOR_CHARS),
         tags=declared.get("tags", ()),
     )
 
@@ -178,5 +218,5 @@ def declared_fingerprint(doc_path: Path, rel_path: str, catalog: Catalog) -> str
     """A stable string of the declared (catalog + sidecar) metadata, for change detection."""
     import json
 
-    declared = {**catalog.lookup(rel_path), **read_sidecar(doc_path)}
+    declared = {**catalog.lookup(rel_path), **read_sidecar(doc_path, catalog.root)}
     return json.dumps(declared, sort_keys=True, ensure_ascii=False, default=list)

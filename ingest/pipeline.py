@@ -14,13 +14,21 @@ import hashlib
 import json
 import sqlite3
 import time
+from collections import Counter
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from studykb.corpus_path import resolve_inside
 from studykb.db import connect, write
 from studykb.digest import file_sha256
-from studykb.errors import ConfigError, ExtractionError, IndexMismatchError
+from studykb.errors import (
+    ConfigError,
+    CorpusRootError,
+    ExtractionError,
+    IndexCorruptError,
+    IndexMismatchError,
+)
 from studykb.layout import DataDir
 from studykb.lock import IngestLock
 
@@ -28,7 +36,7 @@ from .chunk import DEFAULT_MAX_CHARS, DEFAULT_OVERLAP
 from .metadata import Catalog, declared_fingerprint, resolve_meta
 from .ocr_settings import OcrProgress, OcrSettings, OcrStats, cache_dir
 from .report import FileOutcome, IngestReport
-from .scan import scan
+from .scan import Found, in_scope, scan, within
 from .worker import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_S, Extraction, ExtractWorker, index_text
 
 if TYPE_CHECKING:
@@ -56,6 +64,7 @@ class IngestOptions:
     batch_size: int = 64
     ocr: bool = True  # OCR PDF pages without a text layer (results cached in <data>/ocr-cache/)
     backend: str | None = None  # embedding backend; None: $STUDYKB_BACKEND, studykb.toml, else auto
+    prune: bool = False  # remove every indexed document not under the paths given (see `_Run._scan`)
 
 
 class Progress:
@@ -80,6 +89,20 @@ def _outcome(rel: str, status: str, chunks: int, ocr: OcrStats | None, warnings:
         pages = ", ".join(f"{page} ({confidence:.2f})" for page, confidence in ocr.low_confidence)
         warnings.append(f"{rel}: low OCR confidence on page(s) {pages}: check the text of these pages")
     return FileOutcome(rel, status, chunks=chunks, ocr_pages=ocr.pages, ocr_cached=ocr.cached, ocr_low=low)
+
+
+def _indexed_root(current_docs: dict[str, sqlite3.Row]) -> Path | None:
+    """The corpus root the published version was built from (the most common root of its documents)."""
+    roots = Counter(row["root"] for row in current_docs.values())
+    return Path(roots.most_common(1)[0][0]) if roots else None
+
+
+def _unknown_catalog_keys(catalog: Catalog, found: Found) -> list[str]:
+    """A warning for each catalog entry, within the scanned paths, that names no document found."""
+    names = {rel for _, rel in found.documents} | {rel for rel, _ in found.failed}
+    keys = sorted((set(catalog.entries) | set(catalog.errors)) - names)
+    return [f'{catalog.path}: [documents."{key}"] names no document in the corpus (no such file, or '
+            "not a supported type): its metadata is unused" for key in keys if in_scope(key, found.scope)]
 
 
 def _now() -> str:
@@ -130,14 +153,19 @@ class _Run:
         return now
 
     def run(self, paths: list[Path]) -> IngestReport:
-        found = scan(paths)
+        current, damage = self._base_version()
+        current_docs = self._version_docs(current)
+        found, removed = self._scan(paths, current_docs)
         self.root = found.root
         catalog = Catalog(found.root)
-        report = IngestReport(str(self.data.root), str(found.root))
+        report = IngestReport(str(self.data.root), str(found.root), scope=list(found.scope))
         report.outcomes += [FileOutcome(rel, "skipped", reason) for rel, reason in found.skipped]
-        current = self.data.current()
+        report.outcomes += [FileOutcome(rel, "failed", reason) for rel, reason in found.failed]
+        report.warnings += _unknown_catalog_keys(catalog, found)
+        if damage:
+            report.warnings.append(damage)
+            self.prog.note(damage)
         report.previous_version = current
-        current_docs = self._version_docs(current)
         current_model = self._version_model(current)
         self.max_chars, self.overlap = self._chunking(current)
         if self.opts.model is not None and current_model and not self.opts.rebuild:
@@ -145,30 +173,42 @@ class _Run:
         run_id = self._start_run()
 
         t = time.perf_counter()
-        members: dict[str, int] = {}  # rel path -> document row id in the new version
+        # rel path -> document row id in the new version; documents outside the scope stay as they are
+        members: dict[str, int] = {rel: row["id"] for rel, row in current_docs.items()
+                                   if not in_scope(rel, found.scope)}
         todo: list[tuple[Path, str, str, str]] = []  # (abs, rel, meta_hash, status)
+        moved: list[int] = []  # unchanged documents of a corpus that moved: their root follows it
         for path, rel in found.documents:
             prev = current_docs.get(rel)
             try:
-                meta_hash = self._meta_hash(path, rel, catalog)
+                meta_hash = self._meta_hash(self.root / rel, rel, catalog)  # a link's own sidecar
             except ConfigError as exc:
                 self._failed(report, members, rel, str(exc), prev)
                 continue
-            stat = path.stat()
-            if prev and not self.opts.rebuild and prev["meta_hash"] == meta_hash and (
-                (prev["size"], prev["mtime"]) == (stat.st_size, stat.st_mtime)
-                or prev["content_hash"] == file_sha256(path)
-            ):
+            try:
+                stat = path.stat()
+                same = prev is not None and not self.opts.rebuild and prev["meta_hash"] == meta_hash and (
+                    (prev["size"], prev["mtime"]) == (stat.st_size, stat.st_mtime)
+                    or prev["content_hash"] == file_sha256(path)
+                )
+            except FileNotFoundError:
+                self._failed(report, members, rel, "file disappeared during ingestion", prev)
+                continue
+            except OSError as exc:  # e.g. no permission to read it: this file fails, the batch goes on
+                self._failed(report, members, rel, f"cannot be read ({exc.strerror})", prev)
+                continue
+            if prev and same:
                 members[rel] = prev["id"]
                 report.outcomes.append(FileOutcome(rel, "unchanged"))
+                if prev["root"] != str(self.root):
+                    moved.append(prev["id"])
                 continue
             todo.append((path, rel, meta_hash, "updated" if prev else "added"))
-        seen = {rel for _, rel in found.documents}
-        removed = sorted(set(current_docs) - seen)
         report.outcomes += [FileOutcome(rel, "removed") for rel in removed]
+        self._follow_move(moved, current_docs, report)
         t = self._lap("scan", t)
 
-        if current and not todo and not removed and not self.opts.rebuild:
+        if current and not todo and not removed and not self.opts.rebuild and not damage:
             report.version = current
             report.model = current_model
             report.n_documents, report.n_chunks = self._version_counts(current)
@@ -176,8 +216,9 @@ class _Run:
 
         spec = self._model(current, current_model)
         report.model = spec.name
-        if spec.fallback:
+        if spec.reason:
             report.model_note = spec.reason
+        if spec.fallback or "unreachable" in spec.reason:
             self.prog.note(spec.reason)
 
         # A small update embeds a few passages: the ONNX encoder (torch's vectors) loads in a fraction
@@ -215,10 +256,11 @@ class _Run:
             np.array([r["id"] for r in chunk_rows], dtype=np.int64),
             [r["tokens"].split(" ") if r["tokens"] else [] for r in chunk_rows],
             vectors,
-            {"model": spec.name, "model_fallback": spec.fallback, "dim": int(vectors.shape[1]),
+            {"model": spec.name, "model_fallback": spec.fallback, "model_reason": spec.reason,
+             "dim": int(vectors.shape[1]),
              "chunking": {"max_chars": self.max_chars, "overlap": self.overlap},
              "n_documents": len(members), "created_at": _now()},
-            previous=None if self.opts.rebuild else report.previous_version,
+            previous=None if self.opts.rebuild or damage else report.previous_version,
         )
         with write(self.conn):
             self.conn.execute(
@@ -237,6 +279,68 @@ class _Run:
         return self._finish(run_id, report, "published")
 
     # -- steps -------------------------------------------------------------------------------
+
+    def _base_version(self) -> tuple[str | None, str]:
+        """The version this run builds on, and why it must be rebuilt ("" when it is intact).
+
+        A damaged CURRENT pointer falls back to the newest version the database records as
+        published; a version whose files fail their checks is rebuilt from the database's rows
+        (nothing is extracted or embedded again), never reported "unchanged".
+        """
+        from search.integrity import check_version
+
+        try:
+            current = self.data.current()
+        except IndexCorruptError:
+            row = self.conn.execute(
+                "SELECT name FROM index_versions WHERE state = 'published' ORDER BY id DESC LIMIT 1"
+            ).fetchone()
+            return (row["name"] if row else None), (
+                f"{self.data.pointer} did not name a usable version; repaired by publishing a new one")
+        if current is None:
+            return None, ""
+        verdict = check_version(self.data, current)
+        if verdict.ok:
+            return current, ""
+        return current, (f"index version {current} was damaged ({'; '.join(verdict.problems)}); "
+                         "rebuilt as a new version")
+
+    def _scan(self, paths: list[Path], current_docs: dict[str, sqlite3.Row]) -> tuple[Found, list[str]]:
+        """Scan `paths` against the indexed corpus; return what was found and the documents to remove.
+
+        Paths inside the indexed corpus root update that part of it (its root and relative paths are
+        kept). Paths elsewhere form a new root: if that would remove documents of the indexed corpus,
+        CorpusRootError unless `prune` (a corpus moved with all its files is simply adopted).
+        """
+        old_root = _indexed_root(current_docs)
+        inside = old_root is not None and within(old_root, paths)
+        found = scan(paths, root=old_root if inside else None)
+        seen = {rel for _, rel in found.documents} | {rel for rel, _ in found.failed}
+        scope = () if self.opts.prune else found.scope
+        removed = sorted(rel for rel in set(current_docs) - seen if in_scope(rel, scope))
+        if old_root is not None and not inside and removed and not self.opts.prune:
+            shown = ", ".join(removed[:3]) + (", …" if len(removed) > 3 else "")
+            raise CorpusRootError(
+                f"the index in {self.data.root} was built from {old_root}; ingesting "
+                f"{', '.join(str(p) for p in paths)} would remove {len(removed)} of its "
+                f"{len(current_docs)} documents ({shown}). Ingest files or folders inside {old_root} to "
+                "update just them, or add --prune to make the index hold only the paths given"
+            )
+        if self.opts.prune and found.scope:
+            found = replace(found, scope=())
+        return found, removed
+
+    def _follow_move(self, moved: list[int], current_docs: dict[str, sqlite3.Row],
+                     report: IngestReport) -> None:
+        """Point unchanged documents of a corpus that moved at its new root (their original files)."""
+        if not moved:
+            return
+        old = _indexed_root(current_docs)
+        with write(self.conn):
+            self.conn.executemany("UPDATE documents SET root = ? WHERE id = ?",
+                                  [(str(self.root), doc_id) for doc_id in moved])
+        report.warnings.append(f"the corpus moved: the index was built from {old}; its documents now "
+                               f"point to {self.root}")
 
     def _prepare_query_encoder(self, spec: ModelSpec) -> None:
         """Export the ONNX query encoder now (seconds, once per model), not on a reader's first search."""
@@ -317,14 +421,22 @@ class _Run:
     def _extract_one(self, worker: ExtractWorker, path: Path, rel: str, meta_hash: str,
                      catalog: Catalog) -> tuple[int, int, OcrStats | None]:
         try:
+            # Read the real file, checked once more: an entry swapped for a link out of the corpus
+            # since the scan is refused, and a link re-pointed from now on is not followed.
+            real = resolve_inside(self.root, path)
+            if real is None:
+                raise ExtractionError(rel, "now leads outside the corpus root (a symbolic link): not read")
+            path = real
             before = path.stat()
             content_hash = file_sha256(path)
         except FileNotFoundError:
             raise ExtractionError(rel, "file disappeared during ingestion") from None
+        except OSError as exc:
+            raise ExtractionError(rel, f"cannot be read ({exc.strerror})") from None
         reuse = self.conn.execute(
             "SELECT id, (SELECT count(*) FROM chunks WHERE document_id = documents.id) AS n FROM documents "
-            "WHERE path=? AND content_hash=? AND meta_hash=? ORDER BY id DESC LIMIT 1",
-            (rel, content_hash, meta_hash),
+            "WHERE path=? AND root=? AND content_hash=? AND meta_hash=? ORDER BY id DESC LIMIT 1",
+            (rel, str(self.root), content_hash, meta_hash),
         ).fetchone()
         if reuse is not None:  # left by an interrupted run: nothing to extract again
             return int(reuse["id"]), int(reuse["n"]), None
@@ -339,7 +451,7 @@ class _Run:
             raise ExtractionError(rel, "file disappeared during ingestion") from None
         if (after.st_size, after.st_mtime) != (before.st_size, before.st_mtime):
             raise ExtractionError(rel, "file changed during ingestion; run ingest again")
-        meta = resolve_meta(path, rel, catalog, result.extracted)
+        meta = resolve_meta(self.root / rel, rel, catalog, result.extracted)  # a link's own name
         doc_id = self._store_document(path, rel, content_hash, meta_hash, before, meta, result)
         return doc_id, len(result.chunks), result.ocr
 
@@ -429,7 +541,7 @@ class _Run:
         if row is None:
             return {}
         docs = self.conn.execute(
-            "SELECT d.id, d.path, d.content_hash, d.meta_hash, d.size, d.mtime FROM documents d "
+            "SELECT d.id, d.path, d.root, d.content_hash, d.meta_hash, d.size, d.mtime FROM documents d "
             "JOIN version_documents v ON v.document_id = d.id WHERE v.version_id = ?",
             (row["id"],),
         ).fetchall()
@@ -444,7 +556,8 @@ class _Run:
                 stored = manifest.get("chunking", {})
             except (OSError, ValueError):
                 stored = {}
-        max_chars = self.opts.max_chars or stored.get("max_chars", DEFAULT_MAX_CHARS)
+        max_chars = stored.get("max_chars", DEFAULT_MAX_CHARS) if self.opts.max_chars is None \
+            else self.opts.max_chars  # an explicit 0 is an error below, not the default
         overlap = stored.get("overlap", DEFAULT_OVERLAP) if self.opts.overlap is None else self.opts.overlap
         from .chunk import chunk
 

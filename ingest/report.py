@@ -30,10 +30,15 @@ class FileOutcome:
 
 @dataclass
 class IngestReport:
-    """Everything a maintainer needs to know about one run."""
+    """Everything a maintainer needs to know about one run.
+
+    `scope` lists the files and folders of `root` that were given when only part of the corpus was
+    ingested (empty: all of it); documents outside them were kept without being looked at.
+    """
 
     data_dir: str
     root: str
+    scope: list[str] = field(default_factory=list)
     outcomes: list[FileOutcome] = field(default_factory=list)
     version: str | None = None
     previous_version: str | None = None

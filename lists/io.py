@@ -39,6 +39,8 @@ VERSION = 1
 MAX_PROBLEMS = 20
 #: Largest import accepted (the app's upload limit is the same, set by `studykb serve`).
 MAX_IMPORT_BYTES = 5_000_000
+#: Largest offset or page number accepted (SQLite integers are 64-bit; no document comes near this).
+MAX_POSITION = 2**31 - 1
 _LIST_KEYS = {"title", "description", "audience", "period_start", "period_end", "status", "owner",
               "created_at", "updated_at", "items"}
 _ITEM_KEYS = {"kind", "note", "document", "passage"}
@@ -106,8 +108,9 @@ class _Problems:
 def _int_or_none(p: _Problems, where: str, value: object) -> int | None:
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        p.add(where, f"must be a whole number ≥ 0 or null, got {value!r}")
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_POSITION:
+        shown = repr(value) if not isinstance(value, int) or value.bit_length() < 64 else "a huge number"
+        p.add(where, f"must be a whole number from 0 to {MAX_POSITION} or null, got {shown}")
         return None
     return value
 
@@ -198,8 +201,23 @@ def _list(p: _Problems, where: str, raw: object, as_draft: bool) -> ListDraft | 
     return ListDraft(title, description, audience, start, end, "draft" if as_draft else status, tuple(drafts))
 
 
-def parse(payload: str | bytes | dict[str, Any], *, as_draft: bool = False) -> list[ListDraft]:
-    """Validate an export file's content; raise ValidationError listing every problem with its place."""
+def parse(payload: str | bytes | dict[str, Any], *, as_draft: bool = False,
+          source: str = "the file") -> list[ListDraft]:
+    """Validate an export file's content; raise ValidationError listing every problem with its place.
+
+    Messages start with `source` (the file's name). A file nested too deeply for the JSON reader (or for
+    the checks) is refused as a whole.
+    """
+    try:
+        return _parse(payload, as_draft)
+    except ValidationError as exc:
+        raise ValidationError(f"{source}: {exc}") from None
+    except RecursionError:
+        raise ValidationError(f"{source}: the JSON is nested too deeply to be a reading-list export; "
+                              "nothing was imported") from None
+
+
+def _parse(payload: str | bytes | dict[str, Any], as_draft: bool) -> list[ListDraft]:
     if isinstance(payload, str | bytes):
         size = len(payload.encode("utf-8") if isinstance(payload, str) else payload)
         if size > MAX_IMPORT_BYTES:
@@ -231,13 +249,14 @@ def parse(payload: str | bytes | dict[str, Any], *, as_draft: bool = False) -> l
 
 
 def import_lists(conn: sqlite3.Connection, user: User | None, payload: str | bytes | dict[str, Any], *,
-                 as_draft: bool = False) -> list[ReadingList]:
-    """Validate and create the lists of an export (owned by `user`, organisers only): all or none."""
-    require(user, "organiser", "reading-list import")
-    drafts = parse(payload, as_draft=as_draft)
+                 as_draft: bool = False, source: str = "the file") -> list[ReadingList]:
+    """Validate and create the lists of an export (owned by `user`, organisers only): all or none.
+    Error messages name `source` (the file's name)."""
+    require(conn, user, "organiser", "reading-list import")
+    drafts = parse(payload, as_draft=as_draft, source=source)
     try:
         return insert_lists(conn, user, drafts)
     except StudyKBError:
         raise
-    except sqlite3.IntegrityError as exc:  # a constraint the validation missed: nothing was written
-        raise ValidationError(f"the file breaks a database rule ({exc}); nothing was imported") from exc
+    except (sqlite3.IntegrityError, OverflowError) as exc:  # a rule the validation missed: nothing written
+        raise ValidationError(f"{source} breaks a database rule ({exc}); nothing was imported") from exc

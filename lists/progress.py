@@ -17,7 +17,7 @@ __all__ = ["completion", "mark_read", "progress"]
 
 def _account(conn: sqlite3.Connection, user: User | None) -> User:
     """The logged-in user, who must have an account row (progress is stored per account)."""
-    acting = require(user, "member", "progress tracking")
+    acting = require(conn, user, "member", "progress tracking")
     if acting.id <= 0 or conn.execute("SELECT 1 FROM users WHERE id = ?", (acting.id,)).fetchone() is None:
         raise PermissionDenied(
             f"{acting.username} has no account in this library, so progress cannot be saved: "
@@ -56,7 +56,7 @@ def progress(conn: sqlite3.Connection, user: User | None, list_id: int) -> dict[
 def completion(conn: sqlite3.Connection, user: User | None, list_id: int) -> Completion:
     """Per-item reader counts of a list, how many readers finished every item, and each person's
     progress (organisers only). `members` is the number of accounts with the member role."""
-    require(user, "organiser", "completion reports")
+    require(conn, user, "organiser", "completion reports")
     get_list(conn, user, list_id)
     readers = {
         r["id"]: r["n"] for r in conn.execute(

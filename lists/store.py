@@ -1,7 +1,8 @@
 """Reading lists in the database: every read and write, with role checks and optimistic concurrency.
 
 Every write takes the acting `User` and checks the organiser role here, on the server side, whatever
-the UI showed; members may only write their own progress (see `lists.progress`). Writes run inside
+the UI showed, against the account as it is now (`studykb.auth.require`: a stale session is refused);
+members may only write their own progress (see `lists.progress`). Writes run inside
 `studykb.db.write` (BEGIN IMMEDIATE), so writers queue instead of interleaving. Edits carry the
 `revision` the editor read; when the list changed since, they raise ConflictError instead of
 overwriting. Appending an item may pass `revision=None` (appends commute: nothing is overwritten).
@@ -18,7 +19,7 @@ from typing import Any, Final
 
 from studykb.auth import User, can, require
 from studykb.db import write
-from studykb.errors import ConflictError, PermissionDenied, ValidationError
+from studykb.errors import ConflictError, NotFoundError, PermissionDenied, ValidationError
 
 from .records import STATUSES, Anchor, Item, ItemDraft, ListDraft, ReadingList
 
@@ -119,7 +120,7 @@ def get_list(conn: sqlite3.Connection, user: User | None, list_id: int) -> Readi
     """One list; drafts only for organisers. Raises ValidationError when there is no such list."""
     row = conn.execute(_LIST_SQL + " WHERE l.id = ?", (list_id,)).fetchone()
     if row is None:
-        raise ValidationError(f"there is no reading list {list_id} (it may have been deleted): reload")
+        raise NotFoundError(f"there is no reading list {list_id} (it may have been deleted): reload")
     lst = _row_list(row)
     if not lst.published and not can(user, "organiser"):
         raise PermissionDenied(f"reading list {list_id} is a draft: only organisers can see it")
@@ -137,7 +138,7 @@ def get_item(conn: sqlite3.Connection, user: User | None, item_id: int) -> Item:
     """One item (same visibility as its list). Raises ValidationError when there is no such item."""
     row = conn.execute("SELECT * FROM reading_list_items WHERE id = ?", (item_id,)).fetchone()
     if row is None:
-        raise ValidationError(f"there is no reading-list item {item_id} (it may have been removed): reload")
+        raise NotFoundError(f"there is no reading-list item {item_id} (it may have been removed): reload")
     get_list(conn, user, row["list_id"])
     return _row_item(row)
 
@@ -222,7 +223,7 @@ def create_list(conn: sqlite3.Connection, user: User | None, title: str, *, desc
                 audience: str = "", period_start: str | dt.date | None = None,
                 period_end: str | dt.date | None = None) -> ReadingList:
     """Create an empty draft list owned by `user` (organisers only)."""
-    acting = require(user, "organiser", "reading-list creation")
+    acting = require(conn, user, "organiser", "reading-list creation")
     draft = _draft(title, description, audience, period_start, period_end)
     with write(conn):
         list_id = _insert_list(conn, acting, draft)
@@ -232,7 +233,7 @@ def create_list(conn: sqlite3.Connection, user: User | None, title: str, *, desc
 def insert_lists(conn: sqlite3.Connection, user: User | None,
                  drafts: Sequence[ListDraft]) -> list[ReadingList]:
     """Create several complete lists in one transaction: all of them or, on any error, none."""
-    acting = require(user, "organiser", "reading-list import")
+    acting = require(conn, user, "organiser", "reading-list import")
     with write(conn):
         ids = [_insert_list(conn, acting, d) for d in drafts]
     return [_reload(conn, i) for i in ids]
@@ -242,7 +243,7 @@ def update_list(conn: sqlite3.Connection, user: User | None, list_id: int, revis
                 title: Any = KEEP, description: Any = KEEP, audience: Any = KEEP, period_start: Any = KEEP,
                 period_end: Any = KEEP) -> ReadingList:
     """Change a list's title, description, audience or period (fields left at KEEP are unchanged)."""
-    require(user, "organiser", "reading-list editing")
+    require(conn, user, "organiser", "reading-list editing")
     with write(conn):
         _bump(conn, list_id, revision)
         cur = _reload(conn, list_id)
@@ -263,7 +264,7 @@ def update_list(conn: sqlite3.Connection, user: User | None, list_id: int, revis
 def _set_status(conn: sqlite3.Connection, user: User | None, list_id: int, revision: int,
                 status: str) -> ReadingList:
     assert status in STATUSES
-    require(user, "organiser", "reading-list publishing")
+    require(conn, user, "organiser", "reading-list publishing")
     with write(conn):
         _bump(conn, list_id, revision)
         if status == "published" and _reload(conn, list_id).n_items == 0:
@@ -287,7 +288,7 @@ def unpublish(conn: sqlite3.Connection, user: User | None, list_id: int, revisio
 
 def delete_list(conn: sqlite3.Connection, user: User | None, list_id: int, revision: int) -> None:
     """Delete a list with its items and everyone's progress on them."""
-    require(user, "organiser", "reading-list deletion")
+    require(conn, user, "organiser", "reading-list deletion")
     with write(conn):
         _bump(conn, list_id, revision)
         conn.execute("DELETE FROM reading_lists WHERE id = ?", (list_id,))
@@ -296,7 +297,7 @@ def delete_list(conn: sqlite3.Connection, user: User | None, list_id: int, revis
 def duplicate_list(conn: sqlite3.Connection, user: User | None, list_id: int, *,
                    title: str | None = None) -> ReadingList:
     """Copy a list with its items and notes into a new draft owned by `user` (no progress copied)."""
-    acting = require(user, "organiser", "reading-list duplication")
+    acting = require(conn, user, "organiser", "reading-list duplication")
     with write(conn):
         src = _reload_or_fail(conn, list_id)
         entries = [ItemDraft(i.anchor, i.note) for i in _items(conn, list_id)]
@@ -311,7 +312,7 @@ def duplicate_list(conn: sqlite3.Connection, user: User | None, list_id: int, *,
 def _reload_or_fail(conn: sqlite3.Connection, list_id: int) -> ReadingList:
     row = conn.execute(_LIST_SQL + " WHERE l.id = ?", (list_id,)).fetchone()
     if row is None:
-        raise ValidationError(f"there is no reading list {list_id} (it may have been deleted): reload")
+        raise NotFoundError(f"there is no reading list {list_id} (it may have been deleted): reload")
     return _row_list(row)
 
 
@@ -323,7 +324,7 @@ def _items(conn: sqlite3.Connection, list_id: int) -> list[Item]:
 def add_item(conn: sqlite3.Connection, user: User | None, list_id: int, anchor: Anchor, *, note: str = "",
              revision: int | None = None) -> Item:
     """Append a passage or whole document to a list. Raises ValidationError when it is already there."""
-    require(user, "organiser", "reading-list editing")
+    require(conn, user, "organiser", "reading-list editing")
     note = clean_text(note, "note", MAX_NOTE)
     if anchor.kind == "passage" and not (anchor.text_hash and anchor.text):
         raise ValidationError("a passage item needs the passage's text_hash and text")
@@ -352,7 +353,7 @@ def _renumber(conn: sqlite3.Connection, list_id: int, ordered: Sequence[int]) ->
 def reorder(conn: sqlite3.Connection, user: User | None, list_id: int, revision: int,
             item_ids: Sequence[int]) -> ReadingList:
     """Put the list's items in the order `item_ids` (which must name each item exactly once)."""
-    require(user, "organiser", "reading-list editing")
+    require(conn, user, "organiser", "reading-list editing")
     with write(conn):
         _bump(conn, list_id, revision)
         current = [i.id for i in _items(conn, list_id)]
@@ -366,7 +367,7 @@ def reorder(conn: sqlite3.Connection, user: User | None, list_id: int, revision:
 def move_item(conn: sqlite3.Connection, user: User | None, item_id: int, revision: int,
               offset: int) -> ReadingList:
     """Move an item `offset` places (-1 = up, +1 = down), within the list's bounds."""
-    require(user, "organiser", "reading-list editing")
+    require(conn, user, "organiser", "reading-list editing")
     with write(conn):
         list_id = _item_list(conn, item_id)
         _bump(conn, list_id, revision)
@@ -383,7 +384,7 @@ def move_item(conn: sqlite3.Connection, user: User | None, item_id: int, revisio
 def set_note(conn: sqlite3.Connection, user: User | None, item_id: int, revision: int,
              note: str) -> ReadingList:
     """Replace an item's organiser note."""
-    require(user, "organiser", "reading-list editing")
+    require(conn, user, "organiser", "reading-list editing")
     note = clean_text(note, "note", MAX_NOTE)
     with write(conn):
         list_id = _item_list(conn, item_id)
@@ -394,7 +395,7 @@ def set_note(conn: sqlite3.Connection, user: User | None, item_id: int, revision
 
 def remove_item(conn: sqlite3.Connection, user: User | None, item_id: int, revision: int) -> ReadingList:
     """Remove an item (and members' progress on it); the others close the gap."""
-    require(user, "organiser", "reading-list editing")
+    require(conn, user, "organiser", "reading-list editing")
     with write(conn):
         list_id = _item_list(conn, item_id)
         _bump(conn, list_id, revision)

@@ -8,35 +8,34 @@ query); SQLite connections are per thread; the encoder is shared behind a lock.
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from studykb.db import connect
-from studykb.errors import IndexMismatchError, QueryError
+from studykb.errors import IndexMismatchError, QueryError, StudyKBError
 from studykb.layout import DataDir
 from studykb.models import ModelSpec, resolve_backend, spec_for_index
-from studykb.text import is_cjk
 
 from .fuse import hybrid
 from .highlight import mark_spans, snippet
+from .integrity import fingerprint
 from .query import Filters, ParsedQuery, parse_query
 from .records import DocumentInfo, Hit, Location, SearchResult
+from .relevance import weak_flags
 from .snapshot import Snapshot, load_snapshot
+from .weights import dense_weight, model_reads
 
 __all__ = ["Engine"]
 
-#: Weight of the dense leg in the convex fusion (search/fuse.py `hybrid`). For a model that reads the
-#: query's language the legs are peers (not measurable offline here: no Chinese model ships on PyPI);
-#: when it cannot (the English-only fallback on a Chinese query), the dense leg only breaks BM25's
-#: near-ties — weight chosen on CMRC 2018 with bench/retrieval.py.
-DENSE_WEIGHT = 0.5
-WEAK_DENSE_WEIGHT = 0.02
+log = logging.getLogger(__name__)
+
 MIN_DEPTH = 100
 
 
@@ -50,6 +49,7 @@ class Engine:
         self._encode_lock = threading.Lock()
         self._local = threading.local()
         self._spec: ModelSpec | None = None
+        self._refused: tuple[str, object] | None = None  # (version, files' fingerprint) that failed to load
 
     @classmethod
     def open(cls, data_dir: Path | str) -> Engine:
@@ -74,13 +74,41 @@ class Engine:
         return conn
 
     def snapshot(self) -> Snapshot:
-        """The current snapshot, reloading first if a newer version was published."""
-        name = self.data.current()
+        """The current snapshot, reloading first if a newer version was published.
+
+        A newly published version whose files fail their checks (or a damaged CURRENT) is never
+        switched to: the engine keeps serving the version it has and logs why, once per state of
+        the new version's files.
+        """
+        try:
+            name = self.data.current()
+        except StudyKBError as exc:
+            self._refuse("CURRENT", None, exc)
+            return self._snap
         if name and name != self._snap.name:
             with self._swap_lock:
                 if name != self._snap.name:
-                    self._snap = load_snapshot(self.data, self._conn, name)
+                    self._switch(name)
         return self._snap
+
+    def _switch(self, name: str) -> None:
+        try:
+            state = fingerprint(self.data.version_path(name))
+        except OSError:
+            state = None
+        if self._refused == (name, state):
+            return
+        try:
+            self._snap = load_snapshot(self.data, self._conn, name)
+            self._refused = None
+        except (StudyKBError, OSError, sqlite3.Error) as exc:
+            self._refuse(name, state, exc)
+
+    def _refuse(self, name: str, state: object, exc: Exception) -> None:
+        """Keep the current snapshot; log the reason once per (version, state of its files)."""
+        if self._refused != (name, state):
+            self._refused = (name, state)
+            log.error("not switching to index version %s, still serving %s: %s", name, self._snap.name, exc)
 
     @property
     def model(self) -> ModelSpec:
@@ -131,16 +159,23 @@ class Engine:
         parsed = parse_query(query)
         snap = self.snapshot()
         filters = filters or Filters()
+        filters.check()
         allowed = self._allowed(snap, filters)
         depth = max(MIN_DEPTH, 3 * (offset + k))
         notes: list[str] = []
+        weak: set[int] = set()
         if parsed.exact:
             ranked, found_by = self._phrase(snap, parsed, allowed, depth)
         else:
-            ranked, found_by, notes = self._hybrid(snap, parsed, allowed, depth, legs)
+            ranked, found_by, notes, weak = self._hybrid(snap, parsed, allowed, depth, legs)
         collapsed = self._collapse(snap, ranked)
+        # The floor is a cut in the fused ranking, never a re-ranking (moving weak hits below
+        # relevant ones cost CMRC R@1 0.967 -> 0.961): hits after the last one with real evidence
+        # are weak, the ones before it relevant.
+        last = max((i for i, c in enumerate(collapsed) if c[0] not in weak), default=-1)
+        weak = {c[0] for c in collapsed[last + 1 :]}
         page = collapsed[offset : offset + k]
-        hits = self._hits(snap, page, parsed, found_by)
+        hits = self._hits(snap, page, parsed, found_by, weak)
         return SearchResult(
             query,
             tuple(hits),
@@ -152,6 +187,7 @@ class Engine:
             snap.name,
             time.perf_counter() - t0,
             tuple(notes),
+            last + 1,
         )
 
     def _allowed(self, snap: Snapshot, filters: Filters) -> np.ndarray | None:
@@ -168,7 +204,9 @@ class Engine:
         allowed: np.ndarray | None,
         depth: int,
         legs: Sequence[str],
-    ) -> tuple[list[tuple[int, float]], dict[int, set[str]], list[str]]:
+    ) -> tuple[list[tuple[int, float]], dict[int, set[str]], list[str], set[int]]:
+        """Fused (position, score) best first, the legs that found each position, notes for the
+        reader, and the positions that are only weak matches (search/relevance.py)."""
         bm25: list[tuple[int, float]] = []
         dense: list[tuple[int, float]] = []
         found_by: dict[int, set[str]] = {}
@@ -179,20 +217,26 @@ class Engine:
                 mask = np.zeros(snap.lexical.size, dtype=np.float32)
                 mask[allowed] = 1
             bm25 = snap.lexical.search(parsed.terms, depth, mask)
-        weak = False
+        cannot = False
         if "dense" in legs:
             dense = snap.dense.search(self.embed_query(parsed.text), depth, allowed)
-            weak = any(is_cjk(ch) for ch in parsed.text) and not self.model.chinese_capable
-            if weak:
+            cannot = not model_reads(self.model, parsed.text)
+            if cannot:
                 notes.append(
-                    "the embedding model is the English-only offline fallback: "
+                    "the embedding model is the English-only all-MiniLM-L6-v2: "
                     "Chinese queries rank mainly by keywords"
                 )
         for name, items in (("bm25", bm25), ("dense", dense)):
             for pos, _ in items:
                 found_by.setdefault(pos, set()).add(name)
-        weight = WEAK_DENSE_WEIGHT if weak else DENSE_WEIGHT
-        return hybrid(bm25, dense, weight, rerank_only=weak), found_by, notes
+        candidates = sorted(found_by)
+        coverage = snap.lexical.coverage(parsed.terms, candidates)
+        covered = dict(zip(candidates, coverage.tolist(), strict=True))
+        top = covered.get(bm25[0][0], 0.0) if bm25 else 0.0
+        fused = hybrid(bm25, dense, dense_weight(self.model, parsed.text, top), rerank_only=cannot)
+        flags = weak_flags(candidates, coverage, dense, dense_counts=bool(dense) and not cannot)
+        weak = {pos for pos, flag in zip(candidates, flags, strict=True) if flag}
+        return fused, found_by, notes, weak
 
     def _phrase(
         self, snap: Snapshot, parsed: ParsedQuery, allowed: np.ndarray | None, depth: int
@@ -255,6 +299,7 @@ class Engine:
         page: list[tuple[int, float, list[int]]],
         parsed: ParsedQuery,
         found_by: dict[int, set[str]],
+        weak: Collection[int] = (),
     ) -> list[Hit]:
         wanted = [int(snap.chunk_ids[p]) for p, _, others in page] + [
             int(snap.chunk_ids[o]) for _, _, others in page for o in others
@@ -280,7 +325,7 @@ class Engine:
                 for o in others
                 if (r := rows.get(int(snap.chunk_ids[o]))) is not None and r["document_id"] in snap.documents
             )
-            hits.append(self._hit(snap, row, score, tuple(sorted(legs)), parsed, also))
+            hits.append(self._hit(snap, row, score, tuple(sorted(legs)), parsed, also, pos in weak))
         return hits
 
     def _chunk_rows(self, ids: list[int]) -> dict[int, sqlite3.Row]:
@@ -301,6 +346,7 @@ class Engine:
         legs: tuple[str, ...],
         parsed: ParsedQuery | None,
         also: tuple[Location, ...] = (),
+        weak: bool = False,
     ) -> Hit:
         text = row["text"]
         # An exact quote marks only the quoted words, and its snippet is centred on them.
@@ -323,6 +369,7 @@ class Engine:
             legs=legs,
             also_in=also,
             ocr_confidence=row["ocr_confidence"],
+            weak=weak,
         )
 
     # -- more like this, documents, status -----------------------------------------------------
@@ -348,8 +395,7 @@ class Engine:
         mask = np.zeros(snap.lexical.size, dtype=np.float32)
         mask[allowed] = 1
         bm25 = snap.lexical.search(terms, depth, mask)
-        weight = DENSE_WEIGHT if self.model.chinese_capable else WEAK_DENSE_WEIGHT
-        ranked = hybrid(bm25, dense, weight)
+        ranked = hybrid(bm25, dense, dense_weight(self.model, row["text"]))
         collapsed = [
             c
             for c in self._collapse(snap, ranked)
@@ -393,6 +439,7 @@ class Engine:
             "passages": int(len(snap.chunk_ids)),
             "model": m["model"],
             "model_fallback": bool(m.get("model_fallback")),
+            "model_reason": m.get("model_reason", ""),
             "index_type": m.get("index_type"),
             "built_at": m.get("created_at"),
         }

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from studykb.errors import QueryError
+from studykb.errors import DateRangeError, QueryError, UnknownCategoryError
 from studykb.text import fold, tokenize
 
 __all__ = ["Filters", "ParsedQuery", "parse_query"]
@@ -35,6 +35,18 @@ class Filters:
     @property
     def active(self) -> bool:
         return bool(self.categories or self.documents or self.date_from or self.date_to or self.tags)
+
+    def check(self) -> None:
+        """Refuse filters that can match nothing however the library grows: a category outside the
+        catalog's list (UnknownCategoryError) or a date range whose start is after its end
+        (DateRangeError)."""
+        from ingest.metadata import CATEGORIES  # the owner of the category list
+
+        for category in self.categories:
+            if category not in CATEGORIES:
+                raise UnknownCategoryError(category, CATEGORIES)
+        if self.date_from and self.date_to and self.date_from > self.date_to:
+            raise DateRangeError(self.date_from, self.date_to)
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,8 @@ __all__ = ["DocumentInfo", "Hit", "Location", "SearchResult"]
 
 @dataclass(frozen=True)
 class DocumentInfo:
-    """Catalog data of one indexed document. `path` is relative to the ingested folder `root`."""
+    """Catalog data of one indexed document. `path` is relative to the ingested folder `root`;
+    `content_hash` (SHA-256) and `size` are those of the file when it was ingested."""
 
     id: int
     path: str
@@ -23,6 +24,8 @@ class DocumentInfo:
     author: str | None = None
     tags: tuple[str, ...] = ()
     pages: int | None = None
+    content_hash: str = ""
+    size: int | None = None
 
     def __repr__(self) -> str:
         return f"DocumentInfo({self.id}, {self.path!r}, {self.title!r})"
@@ -45,7 +48,9 @@ class Hit:
     """One search result: a passage with its citation, highlighted snippet and ranking details.
 
     `highlights` are (start, end) spans in `text`; `snippet_spans` are spans in `snippet`.
-    `legs` says which retrieval legs found it ("bm25", "dense", "phrase").
+    `legs` says which retrieval legs found it ("bm25", "dense", "phrase"). `weak` is True when it
+    ranks below every hit for which a leg has real evidence of relevance (search/relevance.py):
+    the app lists weak hits under "以下结果相关度较低".
     """
 
     chunk_id: int
@@ -63,6 +68,7 @@ class Hit:
     legs: tuple[str, ...]
     also_in: tuple[Location, ...] = ()
     ocr_confidence: float | None = None
+    weak: bool = False
 
     @property
     def citation(self) -> str:
@@ -90,7 +96,11 @@ class Hit:
 
 @dataclass(frozen=True)
 class SearchResult:
-    """A page of hits plus what the engine understood of the query."""
+    """A page of hits plus what the engine understood of the query.
+
+    `total` counts the distinct passages found (up to the depth the engine looks), `relevant` those
+    of them above the relevance cut (the rest are weak).
+    """
 
     query: str
     hits: tuple[Hit, ...]
@@ -102,12 +112,14 @@ class SearchResult:
     version: str
     seconds: float
     notes: tuple[str, ...] = field(default_factory=tuple)
+    relevant: int = 0
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready dict with every hit."""
         return {
             "query": self.query,
             "total": self.total,
+            "relevant": self.relevant,
             "offset": self.offset,
             "exact": self.exact,
             "terms": list(self.terms),

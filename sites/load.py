@@ -1,4 +1,8 @@
-"""Read, validate and write sites.csv, reporting every bad row with its line number and field."""
+"""Read, validate and write sites.csv, reporting every bad row with its line number and field.
+
+Cells are written and read through `studykb.csvsafe`: formula-leading text is neutralised in exports
+(and restored on import), and a quoted cell may hold line breaks and carriage returns.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from studykb.csvsafe import read_cell, write_csv
 from studykb.errors import ValidationError
 
 from .records import (
@@ -35,6 +40,7 @@ __all__ = [
     "load_sites",
     "parse_row",
     "parse_sites",
+    "read_rows",
     "site_values",
 ]
 
@@ -84,8 +90,8 @@ def load_sites(path: str | Path) -> list[Site]:
     Messages name the file by its base name, e.g. `sites.csv line 7, field lat: ...`.
     """
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
+    try:  # bytes, not read_text: newline translation would turn a quoted cell's "\r" into "\n"
+        text = path.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ValidationError(f"{path.name}: not valid UTF-8 ({exc.reason} at byte {exc.start})") from exc
     return parse_sites(text, source=path.name)
@@ -96,7 +102,7 @@ def parse_sites(text: str, source: str = "sites.csv") -> list[Site]:
 
     Nothing is returned unless the whole text is valid.
     """
-    rows, problems = _read_rows(text.removeprefix("\ufeff"))
+    rows, problems = read_rows(text.removeprefix("\ufeff"))
     if rows:  # a header in Chinese (编号, 名称, …) reads as the English column names
         line, header = rows[0]
         rows[0] = (line, [_FROM_ZH.get(cell.strip(), cell) for cell in header])
@@ -108,7 +114,7 @@ def parse_sites(text: str, source: str = "sites.csv") -> list[Site]:
     sites: list[Site] = []
     first_line_of_id: dict[str, int] = {}
     for line, cells in rows[1:]:
-        site, row_problems = _parse_row(line, header, cells, first_line_of_id)
+        site, row_problems = _parse_row(line, header, [read_cell(c) for c in cells], first_line_of_id)
         problems.extend(row_problems)
         if site is not None:
             sites.append(site)
@@ -125,7 +131,7 @@ def parse_row(values: Mapping[str, str], source: str = "form") -> Site:
     unknown = sorted(set(values) - set(COLUMNS))
     if unknown:
         raise ValueError(f"unknown site columns: {', '.join(unknown)}")
-    cells = [values.get(name, "") for name in COLUMNS]
+    cells = [values.get(name, "").strip() for name in COLUMNS]
     site, problems = _parse_row(2, list(COLUMNS), cells, {})
     if problems or site is None:
         raise _validation_error(source, problems)
@@ -142,19 +148,18 @@ _FROM_ZH = {zh: en for en, zh in COLUMN_NAMES_ZH.items()}
 
 def dump_sites(sites: Iterable[Site], *, chinese: bool = False) -> str:
     """Render sites as CSV text (header first) that `parse_sites` reads back to equal records; with
-    `chinese` the header names the columns in Chinese (编号, 名称, …)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow([COLUMN_NAMES_ZH[c] for c in COLUMNS] if chinese else COLUMNS)
-    for site in sites:
-        writer.writerow(_site_cells(site))
-    return buffer.getvalue()
+    `chinese` the header names the columns in Chinese (编号, 名称, …).
+
+    Formula-leading cells are neutralised (`studykb.csvsafe`): the file is safe to open in a spreadsheet.
+    """
+    header = [COLUMN_NAMES_ZH[c] for c in COLUMNS] if chinese else list(COLUMNS)
+    return write_csv(header, (_site_cells(site) for site in sites))
 
 
 # --- reading -------------------------------------------------------------------------------
 
 
-def _read_rows(text: str) -> tuple[list[tuple[int, list[str]]], list[Problem]]:
+def read_rows(text: str) -> tuple[list[tuple[int, list[str]]], list[Problem]]:
     """Split CSV text into (first line number, cells) pairs, skipping blank lines."""
     reader = csv.reader(io.StringIO(text, newline=""))
     rows: list[tuple[int, list[str]]] = []
@@ -192,10 +197,10 @@ def _check_header(line: int, header: list[str] | None) -> list[Problem]:
 def _parse_row(
     line: int, header: list[str], cells: list[str], first_line_of_id: dict[str, int]
 ) -> tuple[Site | None, list[Problem]]:
-    """Validate one data row; return the Site (None if invalid) and the row's problems."""
+    """Validate one data row of trimmed cells; return the Site (None if invalid) and the row's problems."""
     if len(cells) != len(header):
         return None, [Problem(line, "row", f"expected {len(header)} values, found {len(cells)}")]
-    values = {name: cell.strip() for name, cell in zip(header, cells, strict=True)}
+    values = dict(zip(header, cells, strict=True))
     for name in OPTIONAL_COLUMNS:
         values.setdefault(name, "")
     problems = [Problem(line, name, "required value is missing") for name in REQUIRED if not values[name]]

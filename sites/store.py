@@ -1,9 +1,10 @@
 """The sites table: import (upsert by id), filtered listing and text search, role-checked edits, export.
 
-Every write takes the acting `User` and checks the organiser role on the server side
-(`studykb.auth.require`); every added or edited site is validated exactly like an imported row
-(`sites.load.parse_row`). Imports validate the whole file before touching the database and then
-upsert in one transaction, so a bad file changes nothing and a re-import never duplicates.
+Every write takes the acting `User` and checks the organiser role on the server side, against the
+account as it is now (`studykb.auth.require`: a session of a changed or removed account is refused);
+every added or edited site is validated exactly like an imported row (`sites.load.parse_row`).
+Imports validate the whole file before touching the database and then upsert in one transaction, so
+a bad file changes nothing and a re-import never duplicates.
 Hidden sites stay in the table (and keep their id) but are left out of listings unless asked for.
 """
 
@@ -18,7 +19,7 @@ from pathlib import Path
 
 from studykb.auth import User, require
 from studykb.db import write
-from studykb.errors import ConfigError, ConflictError, ValidationError
+from studykb.errors import ConfigError, ConflictError, NotFoundError, ValidationError
 from studykb.text import tokenize
 
 from .load import DEFAULT_SITES_PATH, dump_sites, load_sites, parse_row
@@ -149,7 +150,7 @@ def import_file(conn: sqlite3.Connection, user: User | None, path: str | Path) -
 
     Raises SitesInvalid (a ValidationError listing every bad row) before any change.
     """
-    require(user, "organiser", "import sites")
+    require(conn, user, "organiser", "import sites")
     path = Path(path)
     return import_sites(conn, user, load_sites(path), source=path.name)
 
@@ -158,7 +159,7 @@ def import_sites(conn: sqlite3.Connection, user: User | None, sites: Iterable[Si
                  source: str = "sites") -> ImportReport:
     """Upsert validated sites by id in one transaction: new ids are added, changed ones updated
     (revision + 1), identical ones left alone. Hidden flags are kept; sites absent from `sites` stay."""
-    actor = require(user, "organiser", "import sites")
+    actor = require(conn, user, "organiser", "import sites")
     sites = list(sites)
     _check_unique(sites)
     _check_schema(conn)
@@ -179,22 +180,31 @@ def import_sites(conn: sqlite3.Connection, user: User | None, sites: Iterable[Si
     return ImportReport(source, tuple(added), tuple(updated), tuple(unchanged))
 
 
+SQLITE_READONLY = 8  # SQLite's primary result code for a write to a read-only database
+
+
 def ensure_loaded(conn: sqlite3.Connection, path: str | Path = DEFAULT_SITES_PATH) -> ImportReport | None:
     """Seed an empty sites table from the shipped sites.csv (so a fresh install shows sites).
 
-    Returns None when the table already has rows or the file does not exist.
+    Returns None when the table already has rows or the file does not exist, or when the database
+    is on read-only storage (a replica: it shows what its primary seeded).
     """
     _check_schema(conn)
     path = Path(path)
     if conn.execute("SELECT 1 FROM sites LIMIT 1").fetchone() or not path.is_file():
         return None
     sites = load_sites(path)
-    with write(conn):
-        # Re-check under the write lock: another session may have seeded meanwhile.
-        if conn.execute("SELECT 1 FROM sites LIMIT 1").fetchone():
+    try:
+        with write(conn):
+            # Re-check under the write lock: another session may have seeded meanwhile.
+            if conn.execute("SELECT 1 FROM sites LIMIT 1").fetchone():
+                return None
+            for site in sites:
+                _insert(conn, site, SYSTEM)
+    except sqlite3.OperationalError as exc:
+        if exc.sqlite_errorcode & 0xFF == SQLITE_READONLY:
             return None
-        for site in sites:
-            _insert(conn, site, SYSTEM)
+        raise
     return ImportReport(path.name, tuple(site.id for site in sites), (), ())
 
 
@@ -206,7 +216,7 @@ def add_site(conn: sqlite3.Connection, user: User | None, values: Mapping[str, s
 
     Raises SitesInvalid (per-field problems), ConflictError when the id is taken.
     """
-    actor = require(user, "organiser", "add sites")
+    actor = require(conn, user, "organiser", "add sites")
     site = parse_row(values)
     _check_schema(conn)
     with write(conn):
@@ -224,7 +234,7 @@ def edit_site(conn: sqlite3.Connection, user: User | None, site_id: str, values:
               expected_revision: int | None = None) -> StoredSite:
     """Replace a site's fields with `values` ({column: text}; the id cannot change), validated like an
     import row. With `expected_revision`, refuse (ConflictError) if someone changed it since."""
-    actor = require(user, "organiser", "edit sites")
+    actor = require(conn, user, "organiser", "edit sites")
     if values.get("id", site_id).strip() != site_id:
         raise ValidationError(f"a site's id cannot change (editing {site_id!r}): add a new site instead")
     site = parse_row({**values, "id": site_id})
@@ -240,14 +250,14 @@ def edit_site(conn: sqlite3.Connection, user: User | None, site_id: str, values:
 def hide_site(conn: sqlite3.Connection, user: User | None, site_id: str, *,
               expected_revision: int | None = None) -> StoredSite:
     """Hide a site from listings (it keeps its id and data; `unhide_site` shows it again)."""
-    actor = require(user, "organiser", "hide sites")
+    actor = require(conn, user, "organiser", "hide sites")
     return _set_hidden(conn, actor, site_id, True, expected_revision)
 
 
 def unhide_site(conn: sqlite3.Connection, user: User | None, site_id: str, *,
                 expected_revision: int | None = None) -> StoredSite:
     """Show a hidden site in listings again."""
-    actor = require(user, "organiser", "unhide sites")
+    actor = require(conn, user, "organiser", "unhide sites")
     return _set_hidden(conn, actor, site_id, False, expected_revision)
 
 
@@ -271,7 +281,7 @@ def _existing(conn: sqlite3.Connection, site_id: str, expected_revision: int | N
     _check_schema(conn)
     row: sqlite3.Row | None = conn.execute("SELECT * FROM sites WHERE id = ?", (site_id,)).fetchone()
     if row is None:
-        raise ValidationError(
+        raise NotFoundError(
             f"no site with id {site_id!r}: check the id (`studykb sites export` lists them)"
         )
     if expected_revision is not None and row["revision"] != expected_revision:

@@ -2,8 +2,14 @@
 
 Roles are ordered: member < organiser < maintainer. Members read, search and track their own
 progress; organisers also edit reading lists and sites; maintainers also manage users. Passwords
-are hashed with Argon2id (argon2-cffi: salted, memory-hard). Failed logins are rate-limited per
-user name (MAX_FAILURES within FAILURE_WINDOW_S).
+are hashed with Argon2id (argon2-cffi: salted, memory-hard) and must pass `passwords.check_password`.
+
+A logged-in `User` is a snapshot. Each account has a session generation that `set_password` and
+`set_role` raise; `require` re-reads the account for every write and refuses (SessionExpired) a
+snapshot whose account is gone or whose generation moved on, so changing or removing an account ends
+its open sessions. Failed logins are rate-limited per user name (MAX_FAILURES within
+FAILURE_WINDOW_S); an attempt is reserved in the same write transaction that counts the recent ones,
+before the password is checked, so parallel attempts cannot overrun the limit.
 """
 
 from __future__ import annotations
@@ -14,7 +20,8 @@ import time
 from dataclasses import dataclass
 
 from .db import write
-from .errors import ConfigError, PermissionDenied
+from .errors import ConfigError, PermissionDenied, SessionExpired, TooManyAttempts
+from .passwords import check_password
 
 __all__ = [
     "ROLES",
@@ -22,6 +29,7 @@ __all__ = [
     "add_user",
     "authenticate",
     "can",
+    "current",
     "get_user",
     "list_users",
     "remove_user",
@@ -32,7 +40,6 @@ __all__ = [
 ]
 
 ROLES = ("member", "organiser", "maintainer")
-MIN_PASSWORD_CHARS = 10
 MAX_FAILURES = 5
 FAILURE_WINDOW_S = 15 * 60
 _USERNAME = re.compile(r"^[A-Za-z0-9_.@-]{2,64}$")
@@ -40,13 +47,19 @@ _USERNAME = re.compile(r"^[A-Za-z0-9_.@-]{2,64}$")
 
 @dataclass(frozen=True)
 class User:
-    """An authenticated person."""
+    """An authenticated person, as their account was when they logged in.
+
+    `id` > 0 is a row of the users table and `generation` its session generation at login; other ids
+    are people without an account row (0: the operator at the server's command line, -1: an OpenID
+    Connect login not linked to an account), whose role is given by the server itself.
+    """
 
     id: int
     username: str
     role: str
     display_name: str = ""
     email: str | None = None
+    generation: int = 0
 
     @property
     def label(self) -> str:
@@ -69,13 +82,36 @@ def can(user: User | None, role: str) -> bool:
     return user is not None and ROLES.index(user.role) >= ROLES.index(role)
 
 
-def require(user: User | None, role: str, action: str = "this") -> User:
-    """Return `user` if it has `role` (or higher), else raise PermissionDenied naming the action."""
-    if not can(user, role):
-        who = f"{user.username} ({user.role})" if user else "an anonymous visitor"
+def require(conn: sqlite3.Connection, user: User | None, role: str, action: str = "this") -> User:
+    """The account acting for `user` as it is now, if it has `role` (or higher); else PermissionDenied.
+
+    For an account row (`user.id` > 0) the role is read from the database: a removed account, or one
+    whose password or role changed since `user` was read, raises SessionExpired (log in again).
+    """
+    acting = user
+    if user is not None and user.id > 0:
+        acting = current(conn, user)
+        if acting is None:
+            raise SessionExpired(
+                f"the account {user.username!r} was changed or removed since this session logged in: "
+                "log in again"
+            )
+    if not can(acting, role):
+        who = f"{acting.username} ({acting.role})" if acting else "an anonymous visitor"
         raise PermissionDenied(f"{who} may not do {action}: the {role} role is needed")
-    assert user is not None
-    return user
+    assert acting is not None
+    return acting
+
+
+def current(conn: sqlite3.Connection, user: User) -> User | None:
+    """`user`'s account as it is now, or None when it was removed or changed role or password since
+    `user` was read (its session has ended). People without an account row are returned as they are."""
+    if user.id <= 0:
+        return user
+    row = conn.execute("SELECT * FROM users WHERE id = ?", (user.id,)).fetchone()
+    if row is None or row["session_generation"] != user.generation:
+        return None
+    return _row_user(row)
 
 
 def _check_role(role: str) -> None:
@@ -84,7 +120,8 @@ def _check_role(role: str) -> None:
 
 
 def _row_user(row: sqlite3.Row) -> User:
-    return User(row["id"], row["username"], row["role"], row["display_name"], row["email"])
+    return User(row["id"], row["username"], row["role"], row["display_name"], row["email"],
+                row["session_generation"])
 
 
 def add_user(
@@ -100,7 +137,7 @@ def add_user(
     _check_role(role)
     if not _USERNAME.match(username):
         raise ConfigError(f"user name {username!r} must be 2-64 letters, digits or _ . @ -")
-    hashed = _hash(password) if password is not None else None
+    hashed = _hash(password, (username, display_name, email or "")) if password is not None else None
     try:
         with write(conn):
             cur = conn.execute(
@@ -112,9 +149,9 @@ def add_user(
     return User(int(cur.lastrowid or 0), username, role, display_name, email)
 
 
-def _hash(password: str) -> str:
-    if len(password) < MIN_PASSWORD_CHARS:
-        raise ConfigError(f"the password must have at least {MIN_PASSWORD_CHARS} characters")
+def _hash(password: str, user_inputs: tuple[str, ...]) -> str:
+    """The Argon2id hash of a new password, which must be strong enough (WeakPasswordError otherwise)."""
+    check_password(password, user_inputs)
     return str(_hasher().hash(password))
 
 
@@ -136,10 +173,14 @@ def list_users(conn: sqlite3.Connection) -> list[User]:
 
 
 def set_role(conn: sqlite3.Connection, username: str, role: str) -> User:
-    """Change a user's role."""
+    """Change a user's role; the account's open sessions end (they log in again with the new role)."""
     _check_role(role)
     with write(conn):
-        if conn.execute("UPDATE users SET role = ? WHERE username = ?", (role, username)).rowcount == 0:
+        cur = conn.execute(
+            "UPDATE users SET role = ?, session_generation = session_generation + 1 WHERE username = ?",
+            (role, username),
+        )
+        if cur.rowcount == 0:
             raise ConfigError(f"no user {username!r}")
     user = get_user(conn, username)
     assert user is not None
@@ -147,39 +188,48 @@ def set_role(conn: sqlite3.Connection, username: str, role: str) -> User:
 
 
 def set_password(conn: sqlite3.Connection, username: str, password: str) -> None:
-    """Replace a user's password."""
-    hashed = _hash(password)
+    """Replace a user's password; the account's open sessions end."""
+    user = get_user(conn, username)
+    if user is None:
+        raise ConfigError(f"no user {username!r}")
+    hashed = _hash(password, (user.username, user.display_name, user.email or ""))
     with write(conn):
-        if (
-            conn.execute("UPDATE users SET password_hash = ? WHERE username = ?", (hashed, username)).rowcount
-            == 0
-        ):
+        cur = conn.execute(
+            "UPDATE users SET password_hash = ?, session_generation = session_generation + 1 "
+            "WHERE username = ?", (hashed, username),
+        )
+        if cur.rowcount == 0:
             raise ConfigError(f"no user {username!r}")
 
 
 def remove_user(conn: sqlite3.Connection, username: str) -> None:
-    """Delete a user account."""
+    """Delete a user account (its open sessions end: the account no longer exists)."""
     with write(conn):
         if conn.execute("DELETE FROM users WHERE username = ?", (username,)).rowcount == 0:
             raise ConfigError(f"no user {username!r}")
 
 
 def authenticate(conn: sqlite3.Connection, username: str, password: str, *, now: float | None = None) -> User:
-    """Check a password; return the User or raise PermissionDenied (wrong password, or rate-limited).
+    """Check a password; return the User or raise PermissionDenied (wrong password) or TooManyAttempts.
 
     After MAX_FAILURES failures within FAILURE_WINDOW_S the account refuses logins until the window
-    passes, whatever the password — so guessing is slow even for valid names.
+    passes, whatever the password — so guessing is slow even for valid names. Each attempt is recorded
+    as a failure before its password is checked (in the write transaction that counts the recent
+    ones) and the record is cleared when the password is right: parallel attempts queue on the write
+    lock, and at most MAX_FAILURES of them ever reach the (slow) check.
     """
     from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
     now = time.time() if now is None else now
-    recent = conn.execute(
-        "SELECT count(*) FROM login_failures WHERE username = ? AND at > ?",
-        (username, now - FAILURE_WINDOW_S),
-    ).fetchone()[0]
-    if recent >= MAX_FAILURES:
-        raise PermissionDenied("too many failed logins for this account: try again in 15 minutes")
-    row = conn.execute("SELECT * FROM users WHERE username = ?", (username,)).fetchone()
+    with write(conn):
+        recent = conn.execute(
+            "SELECT count(*) FROM login_failures WHERE username = ? AND at > ?",
+            (username, now - FAILURE_WINDOW_S),
+        ).fetchone()[0]
+        if recent >= MAX_FAILURES:
+            raise TooManyAttempts("too many failed logins for this account: try again in 15 minutes")
+        conn.execute("INSERT INTO login_failures(username, at) VALUES (?, ?)", (username, now))
+        row = conn.execute("SELECT * FROM users WHERE username = ?", (username,)).fetchone()
     ok = False
     if row is not None and row["password_hash"]:
         try:
@@ -189,8 +239,6 @@ def authenticate(conn: sqlite3.Connection, username: str, password: str, *, now:
     else:
         _hasher().hash(password or "x")  # same cost for unknown names: no timing oracle
     if not ok:
-        with write(conn):
-            conn.execute("INSERT INTO login_failures(username, at) VALUES (?, ?)", (username, now))
         raise PermissionDenied("wrong user name or password")
     with write(conn):
         conn.execute("DELETE FROM login_failures WHERE username = ?", (username,))

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import click
+
+from ingest.chunk import MIN_MAX_CHARS
 
 from .errors import StudyKBError
 from .layout import DATA_DIR_ENV, default_data_dir
@@ -67,23 +70,30 @@ def cli() -> None:
 @click.option("--model", default=None, help="Embedding model: hub id, local path, or alias `minilm`.")
 @backend_option
 @click.option("--rebuild", is_flag=True, help="Re-process every file (needed to switch models).")
-@click.option("--chunk-size", type=int, default=None,
+@click.option("--chunk-size", type=click.IntRange(min=MIN_MAX_CHARS), default=None,
               help="Maximum passage length in characters [default: the index's setting, else 320].")
-@click.option("--overlap", type=int, default=None,
-              help="Characters of whole sentences repeated between passages [default: the index's, else 60].")
+@click.option("--overlap", type=click.IntRange(min=0), default=None,
+              help="Characters of whole sentences repeated between passages, fewer than --chunk-size "
+                   "[default: the index's, else 60].")
+@click.option("--prune", is_flag=True,
+              help="Let the paths given replace the indexed corpus: remove every document not under them "
+                   "(needed when they lie outside the corpus the index was built from).")
 @click.option("--timeout", "timeout_s", type=float, default=None,
               help="Seconds allowed to extract one file [default: 120, plus 20 per page to OCR].")
 @click.option("--no-ocr", is_flag=True,
               help="Do not OCR scanned PDF pages (they are reported as having no text).")
 @json_option
 def ingest(paths: tuple[Path, ...], data_dir: Path | None, model: str | None, backend: str | None,
-           rebuild: bool, chunk_size: int | None, overlap: int | None, timeout_s: float | None,
+           rebuild: bool, chunk_size: int | None, overlap: int | None, prune: bool, timeout_s: float | None,
            no_ocr: bool, as_json: bool) -> None:
     """Index the documents under PATHS (default: corpus/) into the data dir, incrementally.
 
     Unchanged files are skipped, changed ones re-read, removed ones dropped; the new index version
     is published atomically. Exit status 3 when some files failed (they are listed with reasons).
     PDF pages without a text layer are OCR'd (cached in <data-dir>/ocr-cache/) unless --no-ocr.
+    Files or folders inside the indexed corpus update just them; paths elsewhere that would remove
+    indexed documents are refused (exit status 2) unless --prune. Symbolic links that leave the
+    corpus are never followed.
 
     Example: studykb ingest corpus --data-dir data
     """
@@ -92,9 +102,13 @@ def ingest(paths: tuple[Path, ...], data_dir: Path | None, model: str | None, ba
 
     from .progress import RichProgress, print_report
 
+    if chunk_size is not None and overlap is not None and overlap >= chunk_size:
+        raise click.BadParameter(f"{overlap} must be smaller than --chunk-size ({chunk_size})",
+                                 param_hint="'--overlap'")
     defaults = IngestOptions()
     opts = IngestOptions(model=model, rebuild=rebuild, max_chars=chunk_size, overlap=overlap,
-                         timeout_s=timeout_s or defaults.timeout_s, ocr=not no_ocr, backend=backend)
+                         timeout_s=timeout_s or defaults.timeout_s, ocr=not no_ocr, backend=backend,
+                         prune=prune)
     with RichProgress(enabled=not as_json) as progress:
         report = run_ingest(list(paths) or [Path("corpus")], _data(data_dir), opts, progress)
     if as_json:
@@ -110,6 +124,8 @@ def ingest(paths: tuple[Path, ...], data_dir: Path | None, model: str | None, ba
 def status(data_dir: Path | None, as_json: bool) -> None:
     """Show the published index: documents, passages, model, index type and size, last run.
 
+    Exit status 1 when the published version's files are damaged (the message names the rebuild).
+
     Example: studykb status --data-dir data
     """
     from .status import index_status
@@ -117,10 +133,15 @@ def status(data_dir: Path | None, as_json: bool) -> None:
     info = index_status(_data(data_dir))
     if as_json:
         _print_json(info)
-        return
-    for key, value in info.items():
-        shown = json.dumps(value, ensure_ascii=False) if isinstance(value, dict) else value
-        click.echo(f"{key:>16}: {shown}")
+    else:
+        for key, value in info.items():
+            if key == "damaged":
+                continue
+            shown = json.dumps(value, ensure_ascii=False) if isinstance(value, dict) else value
+            click.echo(f"{key:>16}: {shown}")
+    if info["damaged"]:
+        click.echo(f"Error: {info['damaged']}", err=True)
+        sys.exit(1)
 
 
 @cli.command()
@@ -158,35 +179,34 @@ def verify(data_dir: Path | None, version: str | None, as_json: bool) -> None:
 @click.option("-k", "k", type=click.IntRange(1, 200), default=10, show_default=True, help="Number of hits.")
 @click.option("--filter", "filters", multiple=True, metavar="FIELD=VALUE",
               help="category=讲话, document=PATH, tag=TAG, from=YYYY-MM-DD, to=YYYY-MM-DD (repeatable).")
-@click.option("--queries-file", type=click.File("r", encoding="utf-8"), default=None,
-              help="Batch mode: one query per line in; one JSON line of hits per query out.")
+@click.option("--queries-file", type=click.File("rb"), default=None,
+              help="Batch mode: one UTF-8 query per line in; one JSON line of hits per query out (a line "
+                   "that fails gets a JSON error line naming it; exit status 3).")
 @backend_option
 @json_option
 def search(query: str | None, data_dir: Path | None, k: int, filters: tuple[str, ...],
            queries_file: Any, backend: str | None, as_json: bool) -> None:
     """Search the library. Put a phrase in quotes for exact wording: '"浦江经验"'.
 
+    With --queries-file, exit status 3 when some lines failed (each has a JSON error line).
+
     Example: studykb search 千万工程的经验 -k 5 --filter category=辅导读物
     """
     from search.engine import Engine
 
     from .progress import print_hits
-    from .search_cli import parse_filters
+    from .search_cli import EXIT_FAILED_QUERIES, parse_filters, run_batch
 
     _use_backend(backend)
-    parsed = parse_filters(filters)
     if queries_file is None and not query:
         raise click.UsageError("give a QUERY or --queries-file FILE")
+    if queries_file is not None and query:
+        raise click.UsageError("give either a QUERY or --queries-file FILE, not both")
+    parsed = parse_filters(filters)
     engine = Engine.open(_data(data_dir))
     if queries_file is not None:
-        for line in queries_file:
-            text = line.rstrip("\n")
-            try:
-                line_out = engine.search(text, k=k, filters=parsed).to_json()
-            except StudyKBError as exc:
-                line_out = {"query": text, "error": str(exc), "hits": []}
-            click.echo(json.dumps(line_out, ensure_ascii=False))
-        return
+        failed = run_batch(engine, queries_file, k=k, filters=parsed)
+        sys.exit(EXIT_FAILED_QUERIES if failed else 0)
     result = engine.search(query or "", k=k, filters=parsed)
     if as_json:
         _print_json(result.to_json())
@@ -218,7 +238,9 @@ def _register() -> None:
     import importlib
 
     for module, name in (("users_cli", "users"), ("lists_cli", "lists"), ("sites_cli", "sites"),
-                         ("admin_cli", "backup"), ("admin_cli", "restore")):
+                         ("admin_cli", "backup"), ("admin_cli", "restore"), ("api_cli", "api"),
+                         ("api_cli", "keys"), ("quotes_cli", "quotes"),
+                         ("activity_cli", "units"), ("activity_cli", "visits"), ("activity_cli", "demo")):
         try:
             mod = importlib.import_module(f"studykb.{module}")
         except ModuleNotFoundError as exc:
@@ -244,6 +266,14 @@ def main() -> None:
         sys.exit(exc.exit_code)
     except StudyKBError as exc:
         click.echo(f"Error: {exc}", err=True)
+        sys.exit(2)
+    except (OSError, sqlite3.Error) as exc:  # read-only storage, a full disk: one line, not a traceback
+        from .storage import storage_error
+
+        error = storage_error(exc)
+        if error is None:
+            raise
+        click.echo(f"Error: {error}", err=True)
         sys.exit(2)
     except KeyboardInterrupt:
         click.echo("Interrupted: the previously published index is unchanged.", err=True)

@@ -150,7 +150,7 @@ def import_(file: Path, as_user: str | None, draft: bool, data_dir: Path | None)
     from lists.io import import_lists
 
     _, conn = _open(data_dir)
-    created = import_lists(conn, _acting(conn, as_user), file.read_bytes(), as_draft=draft)
+    created = import_lists(conn, _acting(conn, as_user), file.read_bytes(), as_draft=draft, source=file.name)
     for lst in created:
         click.echo(f"imported {lst.id}: {lst.title} ({lst.n_items} items, {_STATUS[lst.status]})")
     if not created:

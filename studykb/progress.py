@@ -6,8 +6,9 @@ from typing import Any
 
 from ingest.pipeline import Progress
 from ingest.report import IngestReport
+from ingest.scan import SUPPORTED
 
-__all__ = ["RichProgress", "print_hits", "print_report"]
+__all__ = ["RichProgress", "print_hits", "print_report", "text_console"]
 
 
 class RichProgress(Progress):
@@ -23,17 +24,16 @@ class RichProgress(Progress):
 
     def _started(self) -> Any:
         if self._bars is None:
-            from rich.console import Console
             from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
             from rich.progress import Progress as Bars
 
-            console = Console(stderr=True)
+            console = text_console(stderr=True)  # file names in the details are printed literally
             self._bars = Bars(
                 TextColumn("{task.description:<12}"),
                 BarColumn(),
                 MofNCompleteColumn(),
                 TimeElapsedColumn(),
-                TextColumn("{task.fields[detail]}"),
+                TextColumn("{task.fields[detail]}", markup=False),
                 console=console,
                 disable=not (self.enabled and console.is_terminal),
                 transient=False,
@@ -57,14 +57,9 @@ class RichProgress(Progress):
 
     def note(self, message: str) -> None:
         if self.enabled:
-            self._started().console.print(f"[yellow]Note:[/] {escape_markup(message)}")
+            from rich.text import Text
 
-
-def escape_markup(text: str) -> str:
-    """`text` with rich markup brackets escaped."""
-    from rich.markup import escape
-
-    return escape(text)
+            self._started().console.print(Text.assemble(("Note:", "yellow"), " ", message))
 
 
 def print_report(report: IngestReport) -> None:
@@ -87,6 +82,15 @@ def print_report(report: IngestReport) -> None:
         echo(f"  {style('warning', fg='yellow')} {warning}")
     if report.model_note:
         echo(f"{style('Model:', fg='yellow')} {report.model_note}")
+    if report.scope:
+        echo(f"{style('Scope:', bold=True)} {', '.join(report.scope)} of {report.root} (the other documents "
+             "were kept as they were)")
+    if report.version is None:
+        why = (f"none of the {len(report.failed)} document(s) could be indexed" if report.failed
+               else f"the corpus {report.root} has no documents to index (supported: "
+                    f"{' '.join(sorted(SUPPORTED))})")
+        echo(f"{style('Index:', bold=True)} none published — {why}")
+        return
     action = "unchanged" if not report.changed and report.version == report.previous_version else "published"
     echo(
         f"{style('Index:', bold=True)} {report.version} {action} — {report.n_documents} documents, "
@@ -95,28 +99,45 @@ def print_report(report: IngestReport) -> None:
     )
 
 
-def print_hits(result: Any) -> None:
-    """Print search hits with citations and highlighted snippets."""
-    from rich.console import Console
-    from rich.markup import escape
+def text_console(stderr: bool = False) -> Any:
+    """A rich Console for document text: no emoji codes (":x:" stays ":x:") and no highlighting.
 
-    console = Console()
+    Print document text as `rich.text.Text` (styled spans, never markup) so "[bold]" in a passage
+    stays literal.
+    """
+    from rich.console import Console
+
+    return Console(stderr=stderr, emoji=False, highlight=False)
+
+
+def print_hits(result: Any) -> None:
+    """Print search hits with citations and highlighted snippets, every document text literally."""
+    from rich.text import Text
+
+    console = text_console()
     for note in result.notes:
-        console.print(f"[dim]{escape(note)}[/]")
-    console.print(
-        f"[bold]{result.total}[/] passages for {escape(result.query)!s} ({result.seconds * 1000:.0f} ms)"
-    )
+        console.print(Text(note, style="dim"))
+    console.print(Text.assemble((str(result.relevant), "bold"),
+                                f" relevant passages ({result.total} found) for {result.query} "
+                                f"({result.seconds * 1000:.0f} ms)"))
+    if result.hits and result.hits[0].weak:
+        console.print(Text("未找到高度相关的内容", style="yellow"))
     for i, hit in enumerate(result.hits, start=1):
-        snippet, pos, parts = hit.snippet, 0, []
+        if hit.weak and (i == 1 or not result.hits[i - 2].weak):
+            console.print()
+            console.print(Text("—— 以下结果相关度较低 ——", style="dim"))
+        snippet, pos = hit.snippet.replace("\n", " "), 0
+        line = Text("   ")
         for s, e in hit.snippet_spans:
-            parts.append(escape(snippet[pos:s]) + f"[bold red]{escape(snippet[s:e])}[/]")
+            line.append(snippet[pos:s])
+            line.append(snippet[s:e], style="bold red")
             pos = e
-        parts.append(escape(snippet[pos:]))
+        line.append(snippet[pos:])
         where = " > ".join(hit.heading_path)
-        console.print(
-            f"\n[bold]{i}. {escape(hit.citation)}[/]  [dim]{escape(hit.document.path)} · "
-            f"{escape(where)} · {'+'.join(hit.legs)} {hit.score:.4f}[/]"
-        )
-        console.print("   " + "".join(parts).replace("\n", " "))
+        console.print()
+        console.print(Text.assemble((f"{i}. {hit.citation}", "bold"), "  ",
+                                    (f"{hit.document.path} · {where} · {'+'.join(hit.legs)} {hit.score:.4f}",
+                                     "dim")))
+        console.print(line)
         for loc in hit.also_in:
-            console.print(f"   [dim]also in 《{escape(loc.title)}》 {escape(loc.path)} p{loc.page or '-'}[/]")
+            console.print(Text(f"   also in 《{loc.title}》 {loc.path} p{loc.page or '-'}", style="dim"))

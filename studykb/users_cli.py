@@ -8,6 +8,7 @@ import click
 
 from . import auth
 from .db import connect
+from .errors import WeakPasswordError
 from .layout import DataDir
 
 __all__ = ["users"]
@@ -40,7 +41,8 @@ def users() -> None:
 @click.option("--role", type=click.Choice(auth.ROLES), default="member", show_default=True)
 @click.option("--name", "display_name", default="", help="Display name, e.g. 王芳.")
 @click.option("--email", default=None, help="E-mail (links an OpenID Connect login to this account).")
-@click.password_option(help="Password (asked for when not given; at least 10 characters).")
+@click.password_option(help="Password (asked for when not given; at least 10 characters, not common or "
+                            "trivially guessable).")
 @_data_dir
 def add(
     username: str, role: str, display_name: str, email: str | None, password: str, data_dir: Path | None
@@ -49,7 +51,11 @@ def add(
 
     Example: studykb users add wangfang --role organiser --name 王芳
     """
-    user = auth.add_user(_conn(data_dir), username, password, role, display_name=display_name, email=email)
+    try:
+        user = auth.add_user(_conn(data_dir), username, password, role, display_name=display_name,
+                             email=email)
+    except WeakPasswordError as exc:
+        raise click.ClickException(str(exc)) from None
     click.echo(f"created {user.username} ({user.role})")
 
 
@@ -69,7 +75,7 @@ def list_(data_dir: Path | None) -> None:
 @click.argument("role", type=click.Choice(auth.ROLES))
 @_data_dir
 def set_role(username: str, role: str, data_dir: Path | None) -> None:
-    """Change an account's role.
+    """Change an account's role (its open browser sessions end: the person logs in again).
 
     Example: studykb users set-role wangfang maintainer
     """
@@ -82,11 +88,14 @@ def set_role(username: str, role: str, data_dir: Path | None) -> None:
 @click.password_option()
 @_data_dir
 def set_password(username: str, password: str, data_dir: Path | None) -> None:
-    """Replace an account's password.
+    """Replace an account's password (refused if weak; its open browser sessions end).
 
     Example: studykb users set-password wangfang
     """
-    auth.set_password(_conn(data_dir), username, password)
+    try:
+        auth.set_password(_conn(data_dir), username, password)
+    except WeakPasswordError as exc:
+        raise click.ClickException(str(exc)) from None
     click.echo(f"password of {username} changed")
 
 
@@ -94,7 +103,7 @@ def set_password(username: str, password: str, data_dir: Path | None) -> None:
 @click.argument("username")
 @_data_dir
 def remove(username: str, data_dir: Path | None) -> None:
-    """Delete an account.
+    """Delete an account (its open browser sessions end at their next action).
 
     Example: studykb users remove wangfang
     """

@@ -90,10 +90,15 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, IngestR
 
 @pytest.fixture
 def workspace(built: tuple[Path, Path, IngestReport], tmp_path: Path) -> tuple[Path, Path]:
-    """A private copy of the built corpus and data dir, for tests that change them."""
+    """A private copy of the built corpus and data dir, for tests that change them.
+
+    The copy's index adopts the copied corpus (a no-op ingest of a moved corpus), so its documents'
+    files are the copies and ingesting the copy may remove documents.
+    """
     corpus, data, _ = built
     shutil.copytree(corpus, tmp_path / "corpus")
     shutil.copytree(data, tmp_path / "data")
+    ingest([tmp_path / "corpus"], tmp_path / "data", IngestOptions())
     return tmp_path / "corpus", tmp_path / "data"
 
 
@@ -118,3 +123,6 @@ def engine(built: tuple[Path, Path, IngestReport]):  # type: ignore[no-untyped-d
     from search.engine import Engine
 
     return Engine.open(built[1])
+
+
+from tests.use_fixtures import use_data, use_engine  # noqa: E402,F401  (session fixtures, multilingual USE)

@@ -1,5 +1,5 @@
 """Login sessions: a token resumes its account until it expires, is revoked, the user is removed or the
-password changes; the database keeps only the token's hash; the role is read fresh on every use."""
+password or role changes (the account's session generation); the database keeps only the token's hash."""
 
 from __future__ import annotations
 
@@ -48,12 +48,15 @@ def test_logout_removal_and_a_new_password_end_sessions(conn: sqlite3.Connection
     assert sessions.resume(conn, gone) is None
 
 
-def test_the_role_is_read_fresh(conn: sqlite3.Connection) -> None:
+def test_a_role_change_ends_the_session_and_a_new_login_has_the_new_role(conn: sqlite3.Connection) -> None:
     user = auth.add_user(conn, "wangfang", PASSWORD, "organiser")
     token = sessions.open_session(conn, user)
     auth.set_role(conn, "wangfang", "member")
-    resumed = sessions.resume(conn, token)
+    assert sessions.resume(conn, token) is None
+    again = sessions.open_session(conn, auth.authenticate(conn, "wangfang", PASSWORD))
+    resumed = sessions.resume(conn, again)
     assert resumed is not None and resumed.role == "member"
+    assert auth.current(conn, resumed) == resumed
 
 
 def test_an_unknown_token_opens_nothing(conn: sqlite3.Connection) -> None:

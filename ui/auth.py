@@ -1,7 +1,9 @@
 """Who is using the app: login in the sidebar (local accounts, or OpenID Connect via st.login).
 
 Pages call `current_user()` and pass the user to the stores, which check roles on the server for
-every write (`studykb.auth.require`); the UI hiding a button is never the only check.
+every write (`studykb.auth.require`, against the account as it is now); the UI hiding a button is never
+the only check. `current_user()` itself re-reads the logged-in account on every run: when a maintainer
+changed its role or password or removed it, the session ends and the sidebar says so.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from studykb import auth, sessions
 from studykb.auth import User
 from studykb.config import Settings, load_settings
 from studykb.db import connect
-from studykb.errors import PermissionDenied
+from studykb.errors import PermissionDenied, TooManyAttempts
 from ui import state
 from ui.session_cookie import clear_cookie, cookie_token, set_cookie
 
@@ -63,23 +65,38 @@ def current_user() -> User | None:
 def _local_user() -> User | None:
     """The local account of this browser session: resumed from its session token (the cookie the browser
     sent, or the one this session logged in with), read fresh from the database on every run, so that a
-    removed account, a changed password or a logout ends it."""
+    removed account, a changed password or role (the account's session generation) or a logout ends it."""
     ss = st.session_state
     token = ss.get("session_token")
     sent = cookie_token()
     if token is None and sent and sent != ss.get("_dead_token"):
         token = sent
     if token is None:
-        user: User | None = ss.get("user")  # set directly by tests and scripts, without a session
-        return user
-    resumed = sessions.resume(db(), token)
-    if resumed is None:
+        return _checked(ss.get("user"))  # set directly by tests and scripts, without a session
+    now = sessions.resume(db(), token)  # the same rule as auth.current: the session generation
+    if now is None:
+        if token == ss.get("session_token"):  # this browser session's own login was ended
+            ss["session_ended"] = True
         ss["_dead_token"], ss["_clear_cookie"] = token, token == sent
         ss.pop("session_token", None)
         ss.pop("user", None)
         return None
-    ss["session_token"], ss["user"] = token, resumed
-    return resumed
+    ss["session_token"], ss["user"] = token, now
+    return now
+
+
+def _checked(user: User | None) -> User | None:
+    """`user` as the account is now; None (and the session ends) when it was changed or removed."""
+    if user is None:
+        return None
+    now = auth.current(db(), user)
+    if now is None:  # the account was changed or removed since login: this session ends
+        st.session_state.pop("user", None)
+        st.session_state["session_ended"] = True
+        return None
+    if now != user:
+        st.session_state["user"] = now
+    return now
 
 
 def _log_in(user: User) -> None:
@@ -127,6 +144,8 @@ def sidebar_login() -> User | None:
         if box.button("登录", key="oidc-login"):
             st.login()
         return None
+    if st.session_state.get("session_ended"):
+        box.warning("您的账号已被管理员更改（角色或密码）或删除，登录已失效，请重新登录。", icon="🔒")
     with box.expander("登录", expanded=bool(st.session_state.get("login_error"))), \
             st.form("login", clear_on_submit=False, border=False):
         st.caption("组织员编辑清单和场馆需要登录")
@@ -135,12 +154,15 @@ def sidebar_login() -> User | None:
         if st.form_submit_button("登录"):
             try:
                 _log_in(auth.authenticate(db(), name.strip(), password))
-            except PermissionDenied as exc:
+            except TooManyAttempts:
                 st.session_state["login_error"] = True
-                too_many = "too many" in str(exc)
-                st.error("登录尝试过多，请 15 分钟后再试。" if too_many else "用户名或密码错误。")
+                st.error("登录尝试过多，请 15 分钟后再试。")
+            except PermissionDenied:
+                st.session_state["login_error"] = True
+                st.error("用户名或密码错误。")
             else:
                 st.session_state.pop("login_error", None)
+                st.session_state.pop("session_ended", None)
                 st.rerun()
     if not auth.list_users(db()):
         box.caption("尚无账号。管理员可运行 `studykb users add NAME --role organiser` 创建第一个组织员账号。")

@@ -12,8 +12,9 @@ from search.query import Filters
 from search.records import DocumentInfo
 from studykb.errors import ValidationError
 from ui.dates import parse_day
+from ui.messages import filter_problem  # re-exported: the filters' own explanation
 
-__all__ = ["FILTER_KEYS", "clear_filters", "filter_controls", "summary"]
+__all__ = ["FILTER_KEYS", "clear_filters", "filter_controls", "filter_problem", "summary"]
 
 #: Session-state keys of the filter widgets (choices, then the typed dates).
 FILTER_KEYS = ("f_cat", "f_doc", "f_tag", "f_from", "f_to")
@@ -34,7 +35,8 @@ def _date(value: str) -> dt.date | None:
 
 def _date_range(docs: Sequence[DocumentInfo]) -> tuple[dt.date | None, dt.date | None]:
     """Two typed dates (from, to), each applied as soon as it is entered; any day is accepted, also one
-    past the newest document. A date that cannot be read is named under the boxes and not applied."""
+    past the newest document. A date that cannot be read is named under the boxes and not applied; a
+    起 after the 止 is refused by the search (DateRangeError, explained by `filter_problem`)."""
     dates = sorted(d for doc in docs if doc.date and (d := _date(doc.date)))
     st.markdown("日期")
     left, right = st.columns(2, gap="small")
@@ -49,11 +51,7 @@ def _date_range(docs: Sequence[DocumentInfo]) -> tuple[dt.date | None, dt.date |
         except ValidationError as exc:
             st.error(str(exc), icon=":material/event_busy:")
             picked.append(None)
-    start, stop = picked
-    if start and stop and start > stop:
-        st.error(f"起始日期 {start} 晚于截止日期 {stop}：已按 {stop} 至 {start} 筛选。",
-                 icon=":material/event_busy:")
-        start, stop = stop, start
+    start, stop = picked  # a reversed range is passed on: the engine refuses it (see filter_problem)
     if dates:
         st.caption(f"收录资料的日期从 {dates[0]} 到 {dates[-1]}；可只填一端，也可写 2023 或 2023-05")
     return start, stop

@@ -7,16 +7,17 @@ import io
 import json
 import threading
 from collections.abc import Sequence
-from pathlib import Path
+from pathlib import PurePosixPath
 
 import streamlit as st
 
 from search.engine import Engine
 from search.highlight import mark_spans
+from search.original import read_original
 from search.query import parse_query
 from search.records import DocumentInfo, Hit
 from studykb.db import connect
-from studykb.errors import StudyKBError
+from studykb.errors import OriginalUnavailableError, StudyKBError
 from ui.document_view import show_document
 from ui.render import heading_trail, marked, md
 
@@ -45,16 +46,22 @@ def page_bounds(page_starts: list[int], page: int | None, text_len: int) -> tupl
 
 
 @st.cache_data(max_entries=64, show_spinner="正在渲染页面…")
-def page_image(path: str, modified: float, page: int, scale: float = PAGE_SCALE) -> bytes | None:
-    """PNG of 1-based `page` of the PDF at `path` (None when it cannot be rendered, e.g. encrypted).
+def page_image(_doc: DocumentInfo, content_hash: str, page: int, scale: float = PAGE_SCALE) -> bytes | None:
+    """PNG of 1-based `page` of the PDF `_doc` (None when its original file is unavailable or changed,
+    or the page cannot be rendered, e.g. encrypted).
 
-    `modified` (the file's mtime) is part of the cache key, so a replaced file is rendered anew.
+    The page is rendered from the verified bytes of the ingested file (`read_original`), so it always
+    shows the indexed text; `content_hash` keys the cache.
     """
     import pypdfium2 as pdfium
 
     try:
+        data = read_original(_doc)
+    except OriginalUnavailableError:
+        return None
+    try:
         with _pdfium_lock:
-            pdf = pdfium.PdfDocument(path)
+            pdf = pdfium.PdfDocument(data)
             try:
                 if not 1 <= page <= len(pdf):
                     return None
@@ -140,16 +147,18 @@ def _metadata(doc: DocumentInfo) -> None:
 
 
 def _download(doc: DocumentInfo, key: str) -> None:
-    source = Path(doc.root) / doc.path
+    """The download of the original file: only its verified, ingested bytes (see `read_original`)."""
     row = st.container(horizontal=True, vertical_alignment="center")
     kind = _FORMAT.get(doc.format, doc.format.upper())
     pages = f"，{doc.pages} 页" if doc.pages else ""
     row.caption(f"原文件：{md(doc.path)}（{kind}{pages}）", width="content")
-    if source.is_file():
-        row.download_button("下载原文件", data=source.read_bytes(), file_name=source.name,
-                            mime=_MIME.get(doc.format), icon=":material/download:", key=f"dl-{key}")
-    else:
-        row.caption(":orange[原文件已不在原位置，无法下载。]", width="content")
+    try:
+        data = read_original(doc)
+    except OriginalUnavailableError:
+        row.caption(":orange[原文件已更改或不可用，无法下载。]", width="content")
+        return
+    row.download_button("下载原文件", data=data, file_name=PurePosixPath(doc.path).name,
+                        mime=_MIME.get(doc.format), icon=":material/download:", key=f"dl-{key}")
 
 
 def _pdf_page(doc: DocumentInfo, text: str, page_starts: list[int], hit: Hit, query: str) -> None:
@@ -167,8 +176,7 @@ def _pdf_page(doc: DocumentInfo, text: str, page_starts: list[int], hit: Hit, qu
         nav.button(f"回到命中段落（第{hit.page}页）", type="tertiary", key=f"{key}-hit",
                    on_click=st.session_state.__setitem__, args=(key, hit.page))
     lo, hi = page_bounds(page_starts, page, len(text))
-    source = Path(doc.root) / doc.path
-    image = page_image(str(source), source.stat().st_mtime, page) if source.is_file() else None
+    image = page_image(doc, doc.content_hash, page)
     body = _window(text, lo, hi, hit, query) or ":gray[（本页没有可提取的文字）]"
     if image is None:
         with st.container(border=True):

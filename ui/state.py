@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 from dataclasses import astuple
 from pathlib import Path
 
@@ -11,15 +12,33 @@ import streamlit as st
 from search.engine import Engine
 from search.query import Filters
 from search.records import Hit, SearchResult
-from studykb.errors import StudyKBError
-from studykb.layout import DATA_DIR_ENV, default_data_dir
+from studykb.errors import IndexCorruptError, IndexMissingError, StorageError, StudyKBError
+from studykb.layout import DATA_DIR_ENV, DataDir, default_data_dir
+from ui.messages import INDEX_DAMAGED, INDEX_UNAVAILABLE, error_text
 
-__all__ = ["data_dir", "engine", "search", "similar"]
+__all__ = [
+    "INDEX_DAMAGED", "current_version", "data_dir", "engine", "index_error_text", "search", "session_db",
+    "similar",
+]
 
 
 def data_dir() -> Path:
     """The data dir the app serves (set by `studykb serve`, else `$STUDYKB_DATA_DIR` or data/)."""
     return Path(os.environ.get(DATA_DIR_ENV) or default_data_dir()).resolve()
+
+
+def session_db(key: str) -> sqlite3.Connection:
+    """This browser session's own connection to the data dir's database, kept in session state under
+    `key` (sessions run in threads; one session's writes must not interleave with another's)."""
+    from studykb.db import connect
+
+    path = str(data_dir() / "studykb.db")
+    conn: sqlite3.Connection | None = st.session_state.get(key)
+    if conn is None or st.session_state.get(f"{key}_path") != path:
+        data_dir().mkdir(parents=True, exist_ok=True)
+        conn = connect(path)
+        st.session_state[key], st.session_state[f"{key}_path"] = conn, path
+    return conn
 
 
 @st.cache_resource(show_spinner="正在加载索引和模型…")
@@ -32,6 +51,19 @@ def _engine(path: str) -> Engine:
     except StudyKBError:
         pass  # the first search reports it, with its fix
     return engine
+
+
+def index_error_text(exc: StudyKBError) -> str:
+    """A Chinese, path-free explanation of why the index cannot be used, by error kind (ui.messages)."""
+    return error_text(exc) if isinstance(exc, (IndexMissingError, IndexCorruptError)) else INDEX_UNAVAILABLE
+
+
+def current_version() -> str | None:
+    """The published version's name, None when there is none or data/CURRENT is damaged."""
+    try:
+        return DataDir(data_dir()).current()
+    except (IndexCorruptError, StorageError):
+        return None
 
 
 def engine() -> Engine:

@@ -220,3 +220,60 @@ def test_oversized_import_is_refused_before_parsing() -> None:
 
     with pytest.raises(ValidationError, match="at most 5 MB"):
         parse(b" " * (MAX_IMPORT_BYTES + 1))
+
+
+def _deep_json(levels: int) -> str:
+    """A valid export whose first list's description is an array nested `levels` deep."""
+    text = json.dumps(_valid(), ensure_ascii=False)
+    nested = "[" * levels + "]" * levels
+    return text.replace('{"title": "一"', '{"description": ' + nested + ', "title": "一"', 1)
+
+
+def _huge_number() -> str:
+    return json.dumps(_broken("lists/1/items/0/passage/page", 10**30), ensure_ascii=False)
+
+
+def test_the_cli_rejects_deep_nesting_and_huge_numbers_naming_the_file(
+    data_dir: Path, tmp_path: Path
+) -> None:
+    d = ["--data-dir", str(data_dir)]
+    deep = tmp_path / "deep.json"
+    deep.write_text(_deep_json(100_000), encoding="utf-8")
+    with pytest.raises(ValidationError, match=r"deep\.json: .*nested too deeply"):
+        _run("lists", "import", str(deep), *d)
+    huge = tmp_path / "huge.json"
+    huge.write_text(_huge_number(), encoding="utf-8")
+    where = r"lists\[1\]\.items\[0\]\.passage\.page"
+    with pytest.raises(ValidationError, match=r"(?s)huge\.json: .*" + where + ": must be"):
+        _run("lists", "import", str(huge), *d)
+    assert "  一" not in _run("lists", "list", *d).output  # nothing was imported
+
+
+def test_moderate_nesting_in_a_field_is_a_field_error(
+    conn: sqlite3.Connection, people: dict[str, User]
+) -> None:
+    with pytest.raises(ValidationError, match=r"(?s)upload\.json: .*lists\[0\]\.description: must be text"):
+        import_lists(conn, people["organiser"], _deep_json(500), source="upload.json")
+
+
+def test_the_web_importer_rejects_them_with_a_message(
+    workspace: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from streamlit.testing.v1 import AppTest
+
+    data = workspace[1]
+    monkeypatch.setenv("STUDYKB_DATA_DIR", str(data))
+    org = auth.add_user(connect(data / "studykb.db"), "wangfang", None, "organiser")
+    at = AppTest.from_file(str(Path(__file__).resolve().parents[2] / "ui" / "app.py"), default_timeout=120)
+    at.session_state["user"] = org
+    at.run()
+    at.switch_page("views/lists.py").run()
+    for name, text, expected in (("deep.json", _deep_json(100_000), "nested too deeply"),
+                                 ("huge.json", _huge_number(), "passage.page: must be")):
+        at.get("file_uploader")[0].set_value((name, text.encode("utf-8"), "application/json"))
+        at.run()
+        at.button(key="rl-import").click().run()
+        assert not at.exception, [e.value for e in at.exception]
+        shown = " ".join(e.value for e in at.error)
+        assert name in shown and expected in shown, shown
+    assert store.lists_for(connect(data / "studykb.db"), org) == []

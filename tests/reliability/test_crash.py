@@ -84,9 +84,12 @@ def _kill_and_recover(built: tuple[Path, Path, object], tmp: Path, delay: float,
     import json
     import shutil
 
+    from ingest.pipeline import ingest
+
     corpus, data = tmp / "corpus", tmp / "data"
     shutil.copytree(built[0], corpus)
     shutil.copytree(built[1], data)
+    ingest([corpus], data)  # the copy adopts its corpus (a no-op run), as the workspace fixture does
     before = DataDir(data).current()
     mutate(corpus)
     base = embeddings(data)
@@ -149,6 +152,9 @@ def test_failing_writes_leave_a_served_version(workspace: tuple[Path, Path], lim
     if proc.returncode != 0:
         assert name == before, "a failed run must not publish"
         assert err.strip(), "the failure must be reported"
+        message = err.decode(errors="replace").strip()
+        assert "Traceback" not in message and len(message.splitlines()) == 1, message
+        assert message.startswith("Error: ") and ("space" in message or "size limit" in message), message
     rerun = run_ingest(corpus, data)
     _, err = rerun.communicate(timeout=600)
     assert rerun.returncode == 0, err.decode()

@@ -37,3 +37,56 @@ def test_terms_include_quoted_words() -> None:
 def test_bad_queries(query: str) -> None:
     with pytest.raises(QueryError):
         parse_query(query)
+
+
+def test_an_unknown_category_is_an_error_listing_the_valid_ones() -> None:
+    from search.query import Filters
+    from studykb.errors import UnknownCategoryError
+
+    with pytest.raises(UnknownCategoryError, match="辅导读物") as caught:
+        Filters(categories=("讲话", "小说")).check()
+    assert caught.value.value == "小说"
+    Filters(categories=("讲话",)).check()
+
+
+def test_a_reversed_date_range_is_an_error() -> None:
+    from search.query import Filters
+    from studykb.errors import DateRangeError
+
+    with pytest.raises(DateRangeError, match="reversed"):
+        Filters(date_from="2024-01-01", date_to="2023-01-01").check()
+    Filters(date_from="2023-01-01", date_to="2023-01-01").check()
+
+
+def test_the_engine_refuses_filters_that_can_match_nothing(engine) -> None:  # type: ignore[no-untyped-def]
+    from search.query import Filters
+    from studykb.errors import FilterError
+
+    with pytest.raises(FilterError):
+        engine.search("学习", filters=Filters(categories=("小说",)))
+    with pytest.raises(FilterError):
+        engine.search("学习", filters=Filters(date_from="2024-01-01", date_to="2023-01-01"))
+
+
+def test_the_ui_explains_filter_errors_in_chinese() -> None:
+    from search.query import Filters
+    from studykb.errors import FilterError
+    from ui.filters import filter_problem
+
+    for bad in (Filters(categories=("小说",)), Filters(date_from="2024-01-01", date_to="2023-01-01")):
+        with pytest.raises(FilterError) as caught:
+            bad.check()
+        text = filter_problem(caught.value)
+        assert text and not any("a" <= ch.lower() <= "z" for ch in text.replace("小说", ""))
+    assert "小说" in filter_problem(_raised(Filters(categories=("小说",))))
+    assert "2024-01-01" in filter_problem(_raised(Filters(date_from="2024-01-01", date_to="2023-01-01")))
+
+
+def _raised(filters):  # type: ignore[no-untyped-def]
+    from studykb.errors import FilterError
+
+    try:
+        filters.check()
+    except FilterError as exc:
+        return exc
+    raise AssertionError("no error")

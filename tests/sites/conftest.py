@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from sites import COLUMNS
+from studykb import auth
 from studykb.auth import User
 from studykb.db import connect
 
@@ -43,15 +44,22 @@ def _csv_text(rows: Iterable[dict[str, str]]) -> str:
 
 
 @pytest.fixture
-def organiser() -> User:
-    """An organiser (may edit sites)."""
-    return User(1, "wangfang", "organiser", "王芳")
+def accounts_db(conn: sqlite3.Connection) -> sqlite3.Connection:
+    """The database the `organiser` and `member` accounts live in (the store tests' `conn`; the page
+    tests override it with the app's database)."""
+    return conn
 
 
 @pytest.fixture
-def member() -> User:
+def organiser(accounts_db: sqlite3.Connection) -> User:
+    """An organiser (may edit sites): a real account, since every write re-reads it."""
+    return auth.add_user(accounts_db, "wangfang", None, "organiser", display_name="王芳")
+
+
+@pytest.fixture
+def member(accounts_db: sqlite3.Connection) -> User:
     """A member (may only read)."""
-    return User(2, "lihua", "member", "李华")
+    return auth.add_user(accounts_db, "lihua", None, "member", display_name="李华")
 
 
 @pytest.fixture

@@ -324,3 +324,12 @@ def test_a_chinese_header_exports_and_imports_back() -> None:
     assert text.split("\n")[0].startswith("编号,名称,类型,省份,城市")
     assert parse_sites(text) == shipped
     assert parse_sites(dump_sites(shipped)) == shipped  # English headers still read
+
+
+def test_a_chinese_header_export_neutralises_formulas_and_the_import_restores_them() -> None:
+    site = parse_sites(csv_text([GOOD_SH]))[0]
+    risky = Site(**{**site.__dict__, "name": "=HYPERLINK(\"http://x\")纪念馆", "description": "@SUM(1)+2"})
+    text = dump_sites([risky], chinese=True)
+    assert text.split("\n")[0].startswith("编号,名称")
+    assert "'=HYPERLINK" in text and "'@SUM(1)+2" in text
+    assert parse_sites(text) == [risky]

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from sites.load import site_values
 from sites.store import SiteFilter, edit_site, get_site, list_sites
-from studykb.auth import User
+from studykb import auth
 from studykb.db import MIGRATIONS, connect, schema_version
 
 
@@ -16,7 +16,7 @@ def columns(conn: sqlite3.Connection) -> list[str]:
     return [row[1] for row in conn.execute("PRAGMA table_info(sites)")]
 
 
-def test_a_schema_4_database_keeps_its_sites(tmp_path: Path, organiser: User) -> None:
+def test_a_schema_4_database_keeps_its_sites(tmp_path: Path) -> None:
     path = tmp_path / "studykb.db"
     old = sqlite3.connect(path)
     old.executescript("".join(MIGRATIONS[:4]))
@@ -35,6 +35,7 @@ def test_a_schema_4_database_keeps_its_sites(tmp_path: Path, organiser: User) ->
 
     conn = connect(path)
     assert schema_version(conn) == len(MIGRATIONS) >= 5
+    organiser = auth.add_user(conn, "wangfang", None, "organiser")
     assert columns(conn)[-1] == "coord_accuracy_m"
     stored = get_site(conn, "zj-old-hall")
     assert stored is not None

@@ -4,6 +4,7 @@ detail from the table or a marker, related readings opening at the source, escap
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
@@ -30,6 +31,12 @@ def data_dir(workspace: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch) -> P
     data = workspace[1]
     monkeypatch.setenv("STUDYKB_DATA_DIR", str(data))
     return data
+
+
+@pytest.fixture
+def accounts_db(data_dir: Path) -> sqlite3.Connection:
+    """The accounts of the `organiser` and `member` fixtures live in the app's database."""
+    return connect(data_dir / "studykb.db")
 
 
 def open_page(user: User | None = None) -> AppTest:
@@ -282,3 +289,33 @@ def test_a_link_opens_a_site_and_the_url_names_the_chosen_site(data_dir: Path) -
     assert [s.value for s in at.subheader] == [SHIPPED[0].name]
     select_row(at, 1)
     assert at.query_params["site"] == at.session_state["site_id"] != SHIPPED[0].id
+
+
+def _strings(value: object) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in _strings(v)]
+    if isinstance(value, list):
+        return [s for v in value for s in _strings(v)]
+    return []
+
+
+def test_site_text_can_never_be_a_map_expression(data_dir: Path, organiser: User, row: Row) -> None:
+    conn = connect(data_dir / "studykb.db")
+    name = "@@=[a, b].map(x => x)纪念馆"
+    add_site(conn, organiser, row(name=name, district="@@#GL.ONE", address="@@type",
+                                  city="嘉兴市", description="@@function"))
+    at = open_page()
+    spec = deck(at)
+    for layer in spec["layers"]:
+        # deck.gl's JSON converter evaluates strings starting with "@@" (expressions, constants):
+        # no piece of site text may reach it in that form
+        assert not [s for s in _strings(layer["data"]) if s.startswith("@@")], layer["@@type"]
+    scatter = next(layer for layer in spec["layers"] if layer["@@type"] == "ScatterplotLayer")
+    [point] = [p for p in scatter["data"] if p["id"] == "zj-test-hall"]
+    assert point["name"] == "\u2060" + name  # shown the same: a zero-width word joiner comes first
+    assert "@@#GL.ONE" in point["place"] and "@@type" in point["place"]
+    names = list(at.dataframe[0].value["名称"])
+    select_row(at, names.index(name))
+    assert at.subheader[0].value.endswith("纪念馆") and not at.exception

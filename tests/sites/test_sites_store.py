@@ -23,6 +23,7 @@ from sites.store import (
     list_sites,
     unhide_site,
 )
+from studykb import auth
 from studykb.auth import User
 from studykb.db import connect
 from studykb.errors import ConfigError, ConflictError, PermissionDenied, ValidationError
@@ -151,7 +152,7 @@ def test_markup_in_a_name_is_stored_verbatim(conn: sqlite3.Connection, organiser
 
 def test_edit_updates_fields_and_records_who(conn: sqlite3.Connection, organiser: User, row: Row) -> None:
     add_site(conn, organiser, row())
-    other = User(3, "zhaolei", "maintainer")
+    other = auth.add_user(conn, "zhaolei", None, "maintainer")
     changed = row(name="南湖测试纪念馆", lat="30.752")
     edited = edit_site(conn, other, "zj-test-hall", changed, expected_revision=1)
     assert edited.site.name == "南湖测试纪念馆" and edited.site.lat == 30.752

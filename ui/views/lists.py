@@ -21,12 +21,17 @@ from lists.records import ReadingList, ResolvedItem
 from lists.resolve import resolve
 from search.highlight import escape_markdown
 from studykb.auth import can
-from studykb.errors import IndexMissingError, PermissionDenied, StudyKBError, ValidationError
-from studykb.layout import DataDir
+from studykb.errors import (
+    IndexCorruptError,
+    IndexMissingError,
+    PermissionDenied,
+    StudyKBError,
+    ValidationError,
+)
 from ui import state
 from ui.auth import require_login_if_configured
 from ui.curate import lists_db
-from ui.messages import error_text
+from ui.messages import error_text, file_problem
 from ui.reader import show_reader
 from ui.url import adopt, publish, whole_number
 
@@ -35,7 +40,7 @@ user = require_login_if_configured()
 conn = lists_db()
 organiser = can(user, "organiser")
 has_account = user is not None and user.id > 0
-version = DataDir(state.data_dir()).current()
+version = state.current_version()
 _PREVIEW = 160
 _PUBLISHED = "已发布，党员现在可以看到此清单。"
 _UNPUBLISHED = "已撤回为草稿，党员暂时看不到此清单。"
@@ -111,8 +116,11 @@ def _import_box() -> None:
         upload = st.file_uploader("导入 JSON 文件", type=["json"], key="rl-upload")
         as_draft = st.checkbox("全部作为草稿导入", value=True, key="rl-upload-draft")
         if upload is not None and st.button("导入", key="rl-import"):
-            created = _do(import_lists, upload.getvalue(), as_draft=as_draft)
-            if created is not FAILED:
+            try:
+                created = import_lists(conn, user, upload.getvalue(), as_draft=as_draft, source=upload.name)
+            except StudyKBError as exc:
+                ss["rl_flash"] = ("error", file_problem(exc, upload.name))
+            else:
                 ss["rl_flash"] = ("success", f"已导入 {len(created)} 个清单。")
             st.rerun()
 
@@ -359,6 +367,9 @@ def _reader(item_id: int) -> None:
         show_reader(engine, engine.passage(r.chunk_id))
     except IndexMissingError:
         st.warning("还没有可阅读的索引：请维护人员先导入资料。")
+        return
+    except IndexCorruptError as exc:
+        st.error(state.index_error_text(exc))
         return
     except StudyKBError as exc:
         st.error(f"无法打开原文：{error_text(exc)}")

@@ -50,7 +50,8 @@ def main() -> None:
     st.markdown(
         f"- **模型**：{md(model.replace(' (offline English-only fallback)', '（离线英文备用模型）'))}"
         f"（{info['dimensions']} 维）\n"
-        f"- **索引版本**：{md(str(info['version']))}（{md(str(info['index_type']))}），"
+        + (f"- **模型选用原因**：{md(str(info['model_reason']))}\n" if info.get("model_reason") else "")
+        + f"- **索引版本**：{md(str(info['version']))}（{md(str(info['index_type']))}），"
         f"建于 {local_time(info['built_at'])}\n"
         f"- **数据目录**：{md(str(info['data_dir']))}\n"
         "- **匹配方式**：关键词（BM25）+ 语义（向量检索），加权融合；带引号的检索只做原文精确匹配"

@@ -6,7 +6,8 @@ draws them as hollow rings and says so in the tooltip, and their detail carries 
 
 Every write goes through `sites.store` with the logged-in user, which checks the organiser role itself
 and validates each edit exactly like an imported row. All site text is escaped before rendering; the
-map's tooltip uses deck.gl's plain-text tooltip (never HTML).
+map's tooltip uses deck.gl's plain-text tooltip (never HTML), and no text given to the map can be read
+as a deck.gl JSON expression (see `map_text`).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from search.engine import Engine
 from search.highlight import escape_markdown
 from search.records import Hit
 from sites import APPROXIMATE_ABOVE_M, PROVINCES, SITE_TYPES, THEMES, Site, dump_sites
+from sites.basemap import map_style
 from sites.load import SitesInvalid, site_values
 from sites.readings import related_readings
 from sites.store import (
@@ -37,10 +39,8 @@ from sites.store import (
     unhide_site,
 )
 from studykb.auth import can
-from studykb.db import connect
-from studykb.errors import IndexMissingError, StudyKBError
-from studykb.layout import DataDir
-from ui import state
+from studykb.errors import IndexCorruptError, IndexMissingError, StudyKBError
+from ui import activity_map, state
 from ui.auth import require_login_if_configured
 from ui.keep import keep
 from ui.messages import error_text
@@ -92,13 +92,7 @@ def approximate_note(site: Site) -> str | None:
 
 def _db() -> sqlite3.Connection:
     """This browser session's own connection (sessions run in threads; writes must not interleave)."""
-    path = str(state.data_dir() / "studykb.db")
-    conn: sqlite3.Connection | None = ss.get("_sites_db")
-    if conn is None or ss.get("_sites_db_path") != path:
-        state.data_dir().mkdir(parents=True, exist_ok=True)
-        conn = connect(path)
-        ss["_sites_db"], ss["_sites_db_path"] = conn, path
-    return conn
+    return state.session_db("_sites_db")
 
 
 user = require_login_if_configured()
@@ -115,7 +109,7 @@ except StudyKBError as exc:
 def _engine() -> Engine | None:
     try:
         return state.engine()
-    except IndexMissingError:
+    except (IndexMissingError, IndexCorruptError):  # no or a damaged index: no readings, the map still works
         return None
 
 
@@ -155,6 +149,7 @@ if organiser:
     st.sidebar.checkbox("显示已隐藏的场馆", key="sf_hidden", help="组织员可见：隐藏的场馆不对党员显示。")
 every = list_sites(conn, SiteFilter(include_hidden=bool(ss.get("sf_hidden")) and organiser))
 where = _sidebar(every)
+heat_start, heat_end, heat_label = activity_map.period()
 
 st.title("学习地图")
 st.text_input("搜索场馆", key="sf_text", label_visibility="collapsed", bind="query-params",
@@ -194,6 +189,14 @@ def _view(items: Sequence[StoredSite]) -> pdk.ViewState:
     return pdk.ViewState(latitude=mid_lat, longitude=(max(lons) + min(lons)) / 2, zoom=zoom)
 
 
+def map_text(text: str) -> str:
+    """`text` as the map may receive it: deck.gl's JSON converter evaluates any string that starts with
+    "@@" (`@@=` expressions, `@@#` constants, `@@type`, `@@function`), data included, and a bad one breaks
+    the map for every visitor. Such text gets an invisible word joiner (U+2060) in front: it reads the
+    same in the tooltip and is never evaluated."""
+    return "\u2060" + text if text.startswith("@@") else text
+
+
 def _point(site: Site, selected: str | None) -> dict[str, object]:
     """One marker: a filled dot in the type's colour with a white rim; an estimated position (error above
     200 m) is a hollow ring instead (faint fill, rim in the type's colour) with a tooltip line saying so.
@@ -209,9 +212,10 @@ def _point(site: Site, selected: str | None) -> dict[str, object]:
         line = [*rgb, 255] if approximate else [255, 255, 255, 255]
     return {
         "id": site.id,
-        "name": site.name,
-        "kind": site.type,
-        "place": f"{site.city if site.city != site.province else ''}{site.district} {site.address}".strip(),
+        "name": map_text(site.name),
+        "kind": map_text(site.type),
+        "place": map_text(
+            f"{site.city if site.city != site.province else ''}{site.district} {site.address}".strip()),
         "lat": site.lat,
         "lon": site.lon,
         "approximate": approximate,
@@ -223,14 +227,15 @@ def _point(site: Site, selected: str | None) -> dict[str, object]:
 
 
 def _deck(items: Sequence[StoredSite], selected: str | None) -> pdk.Deck:
-    """Markers (one per site, plain-text tooltip) and city labels; no base-map style is needed,
-    so the markers show even where map tiles cannot load."""
+    """Markers (one per site, plain-text tooltip) and city labels over the visit heat layer, with
+    numbered bubbles where markers overlap; no base-map style is needed (one can be configured, see
+    sites/basemap.py), so the markers show even where map tiles cannot load."""
     points = [_point(item.site, selected) for item in items]
     cities: dict[str, list[Site]] = {}
     for item in items:
         cities.setdefault(item.site.city, []).append(item.site)
     labels = [
-        {"label": city.removesuffix("市"), "lat": sum(s.lat for s in group) / len(group),
+        {"label": map_text(city.removesuffix("市")), "lat": sum(s.lat for s in group) / len(group),
          "lon": sum(s.lon for s in group) / len(group)}
         for city, group in cities.items()
     ]
@@ -248,8 +253,10 @@ def _deck(items: Sequence[StoredSite], selected: str | None) -> pdk.Deck:
             pickable=False,
         ),
     ]
+    heat = activity_map.heat_layer(items, activity_map.site_counts(conn, heat_start, heat_end))
+    layers = [*([heat] if heat is not None else []), *layers, *activity_map.cluster_layers(items)]
     return pdk.Deck(
-        layers=layers, initial_view_state=_view(items), map_style=None,
+        layers=layers, initial_view_state=_view(items), map_style=map_style(state.data_dir()),
         tooltip={"text": "{name}\n{kind} · {place}{accuracy_note}"},
     )
 
@@ -495,7 +502,7 @@ def _related(site: Site) -> None:
         st.caption("资料库尚未建立索引，暂无相关阅读。维护人员导入资料后即可显示。")
         return
     try:
-        hits = _readings(str(state.data_dir()), DataDir(state.data_dir()).current(), site)
+        hits = _readings(str(state.data_dir()), state.current_version(), site)
     except StudyKBError as exc:
         st.caption(f"相关阅读暂不可用：{error_text(exc)}")
         return
@@ -518,9 +525,13 @@ with right:
     else:
         with st.container(border=True):
             _details(chosen)
+            activity_map.site_activity(conn, user, chosen, heat_start, heat_end)
             if organiser:
                 _organiser_tools(chosen)
         _related(chosen.site)
+
+st.divider()
+activity_map.activity_panel(conn, shown, heat_start, heat_end, heat_label)
 
 if organiser:
     st.divider()
