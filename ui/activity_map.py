@@ -51,7 +51,8 @@ _FIELD_ZH = {
 
 def period(today: dt.date | None = None) -> tuple[str | None, str | None, str]:
     """The sidebar's period for the heat layer and statistics: (start, end, label)."""
-    label = st.sidebar.selectbox("学习热力时段", list(PERIODS), index=2, key="heat_period")
+    label = st.sidebar.selectbox("学习热力时段", list(PERIODS), index=2, key="heat_period",
+                                 bind="query-params")  # ?heat_period=最近30天: links keep the period
     days = PERIODS[label]
     today = today or dt.date.today()
     if days is None:

@@ -12,6 +12,7 @@ from quotes.export import LABELS, describe_diff
 from studykb.errors import ExtractionError, IndexMissingError, QueryError, StudyKBError
 from ui import state
 from ui.auth import require_login_if_configured
+from ui.messages import INDEX_MISSING, error_text
 from ui.reader import show_reader
 from ui.render import md
 
@@ -93,8 +94,10 @@ def _reader(passage: str) -> None:
     try:
         engine = state.engine()
         show_reader(engine, engine.passage(int(passage)))
-    except (StudyKBError, ValueError) as exc:
-        st.error(f"无法打开该段落：{md(str(exc))}")
+    except StudyKBError as exc:
+        st.error(f"无法打开该段落：{error_text(exc)}")
+    except ValueError:  # ?passage= that is not a number
+        st.error("无法打开该段落：链接中的段落编号无效。")
 
 
 def main() -> None:
@@ -104,7 +107,7 @@ def main() -> None:
         state.engine()
     except IndexMissingError:
         st.title("原文核对", anchor=False)
-        st.warning("还没有可核对的资料库：请先导入资料（`studykb ingest`）。", icon=":material/inventory_2:")
+        st.warning(INDEX_MISSING, icon=":material/inventory_2:")
         return
     passage = st.query_params.get("passage")
     if passage:
