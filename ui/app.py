@@ -8,10 +8,14 @@ import streamlit as st
 
 from studykb.auth import can
 from ui.auth import current_user
+from ui.phone import phone_css
+from ui.widget_text import widget_text_css
 
 HERE = Path(__file__).resolve().parent
 
 st.set_page_config(page_title="studykb 学习资料库", page_icon="📚", layout="wide")
+phone_css()
+widget_text_css()
 
 # Feature pages join the navigation when their module exists: never a placeholder page. (The folder
 # is not called pages/, which Streamlit would also serve as automatic pages.) Material icons render

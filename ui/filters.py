@@ -14,7 +14,7 @@ from studykb.errors import ValidationError
 from ui.dates import parse_day
 from ui.messages import filter_problem  # re-exported: the filters' own explanation
 
-__all__ = ["FILTER_KEYS", "clear_filters", "filter_controls", "filter_problem", "summary"]
+__all__ = ["FILTER_KEYS", "active_count", "clear_filters", "filter_controls", "filter_problem", "summary"]
 
 #: Session-state keys of the filter widgets (choices, then the typed dates).
 FILTER_KEYS = ("f_cat", "f_doc", "f_tag", "f_from", "f_to")
@@ -63,8 +63,9 @@ def filter_controls(docs: Sequence[DocumentInfo]) -> Filters:
     bar = st
     bar.subheader("筛选", anchor=False)
     cat_count = Counter(d.category for d in docs if d.category)
-    cats = bar.multiselect("类别", sorted(cat_count), key="f_cat", placeholder="全部类别",
-                           format_func=lambda c: f"{c}（{cat_count[c]}）", bind="query-params")
+    # The URL holds each option as shown: plain names, so that ?f_cat=摘编 links keep working as the
+    # library grows (a count in the label would change them).
+    cats = bar.multiselect("类别", sorted(cat_count), key="f_cat", placeholder="全部类别", bind="query-params")
     titles = {d.path: d.title for d in docs}
     chosen = bar.multiselect("文档", list(titles), key="f_doc", placeholder="全部文档", bind="query-params",
                              format_func=lambda p: titles.get(p, p))
@@ -80,6 +81,12 @@ def filter_controls(docs: Sequence[DocumentInfo]) -> Filters:
     if filters.active:
         bar.button("清除筛选", icon=":material/filter_alt_off:", on_click=clear_filters, key="f_clear")
     return filters
+
+
+def active_count(filters: Filters) -> int:
+    """How many kinds of filter are set (category, document, tag, date), for the phone's 筛选 button."""
+    return sum(map(bool, (filters.categories, filters.documents, filters.tags,
+                          filters.date_from or filters.date_to)))
 
 
 def summary(filters: Filters, docs: Sequence[DocumentInfo]) -> str:

@@ -9,9 +9,11 @@ from pathlib import Path
 from studykb.layout import DATA_DIR_ENV
 from studykb.lock import ServerLock
 
-__all__ = ["APP", "launch"]
+__all__ = ["APP", "MAX_UPLOAD_MB", "launch"]
 
 APP = Path(__file__).resolve().parent / "app.py"
+#: The largest upload the server accepts (reading-list JSON imports, drafts for 原文核对).
+MAX_UPLOAD_MB = 5
 
 
 def launch(
@@ -34,7 +36,7 @@ def launch(
         "--server.fileWatcherType", "none", "--client.toolbarMode", "minimal",
         # An unexpected error shows a generic message: tracebacks and server paths go to the log only.
         "--client.showErrorDetails", "none",
-        "--server.maxUploadSize", "5",  # MB; uploads are reading-list JSON imports only
+        "--server.maxUploadSize", str(MAX_UPLOAD_MB),
         *(extra or []),
     ]
     try:

@@ -127,7 +127,7 @@ def hit_card(hit: Hit, rank: int, *, on_read: Callable[[Hit], None], on_similar:
     `extra(hit)` renders further controls in the action row (reading-list curation); `key` keeps the
     buttons of the same passage distinct when it is shown twice on a page.
     """
-    with st.container(border=True):
+    with st.container(border=True, key=f"card-{key}{hit.chunk_id}-{rank}"):  # ui.phone styles card-…
         st.markdown(f":gray[{rank}\\.] **《{md(hit.document.title)}》**  \n{meta_line(hit)}")
         trail = heading_trail(hit)
         if trail:

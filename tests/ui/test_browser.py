@@ -252,3 +252,32 @@ def test_the_url_holds_the_query_page_and_open_passage_across_reloads(server: st
             assert _n_cards(page, 20) == 20 and "read=" not in page.url
         finally:
             browser.close()
+
+
+def test_on_a_phone_the_header_is_one_bar_and_the_filters_open_from_its_button(server: str) -> None:
+    sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
+    with sync_api.sync_playwright() as pw:
+        browser = _browser(pw)
+        try:
+            page = browser.new_page(viewport={"width": 390, "height": 844})
+            page.goto(server + "?q=浦江经验&f_from=2023")
+            page.get_by_role("button", name=re.compile("阅读原文")).first.wait_for(timeout=180_000)
+            _settled(page)
+            button = page.locator("[data-testid='stExpandSidebarButton']")
+            label = button.evaluate("b => getComputedStyle(b, '::after').content")
+            assert label == '"筛选 · 1"'  # one filter (the date) is set
+            at = button.bounding_box()
+            title = page.get_by_role("heading", name="学习资料检索").bounding_box()
+            assert at and title and at["y"] < 60 and title["y"] < 60  # one bar: button and title
+            assert title["x"] >= at["x"] + at["width"]  # the title beside the button, not under it
+            assert _box(page).bounding_box()["y"] < 90  # the search box right below the bar
+            card = page.get_by_text(re.compile("浦江经验")).nth(1).locator(
+                "xpath=ancestor::div[@data-testid='stVerticalBlock'][1]").bounding_box()
+            assert card and card["width"] >= 340  # a card uses the width of the phone
+            button.click()
+            dates = page.locator("[data-testid='stSidebar']").get_by_text("日期", exact=True)
+            dates.wait_for(timeout=30_000)
+            where = dates.bounding_box()
+            assert where and 0 < where["y"] < 844  # the filters are on the first screen of the panel
+        finally:
+            browser.close()

@@ -298,3 +298,13 @@ def test_a_document_reads_whole_with_contents_sections_font_size_and_traditional
     text = "\n".join(m.value for m in at.markdown)
     assert "兩個確立" in text and "決定性意義" in text  # shown in Traditional, marks kept
     assert ":orange-background[" in text
+
+
+def test_a_link_names_a_category_by_its_plain_name(data_dir: Path) -> None:
+    at = AppTest.from_file(str(APP), default_timeout=180)
+    at.query_params["q"] = "学习"
+    at.query_params["f_cat"] = "摘编"  # the name a reader would type or share: no count in it
+    at.run()
+    assert not at.exception
+    assert at.multiselect(key="f_cat").value == ["摘编"]
+    assert cards(at) and all(":blue-badge[摘编]" in c for c in cards(at))

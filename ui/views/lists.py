@@ -32,6 +32,7 @@ from ui import state
 from ui.auth import require_login_if_configured
 from ui.curate import lists_db
 from ui.messages import error_text, file_problem
+from ui.phone import page_title
 from ui.reader import show_reader
 from ui.url import adopt, publish, whole_number
 
@@ -383,7 +384,7 @@ def _reader(item_id: int) -> None:
 
 adopt("list", "rl_open", whole_number)
 adopt("item", "rl_reader", whole_number)
-st.title("阅读清单")
+page_title("阅读清单")
 _flash()
 publish("list", ss.get("rl_open") or None)
 publish("item", ss.get("rl_reader") or None)

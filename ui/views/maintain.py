@@ -14,6 +14,7 @@ from studykb.errors import IndexMissingError
 from studykb.status import index_status
 from ui import state
 from ui.auth import require_login_if_configured
+from ui.phone import page_title
 from ui.render import local_time
 
 #: Outcomes of an ingest run (ingest.pipeline) and of its files (ingest.report.STATUSES), in Chinese.
@@ -29,7 +30,7 @@ def _mib(size: object) -> str:
 def main() -> None:
     """Draw the page for maintainers; a polite refusal for everyone else."""
     user = require_login_if_configured()
-    st.title("维护", anchor=False)
+    page_title("维护")
     if not can(user, "maintainer"):
         st.info("本页面向资料库管理员：请以管理员账号登录。", icon=":material/lock:")
         return

@@ -13,6 +13,7 @@ from studykb.errors import ExtractionError, IndexMissingError, QueryError, Study
 from ui import state
 from ui.auth import require_login_if_configured
 from ui.messages import INDEX_MISSING, error_text
+from ui.phone import page_title
 from ui.reader import show_reader
 from ui.render import md
 
@@ -106,14 +107,14 @@ def main() -> None:
     try:
         state.engine()
     except IndexMissingError:
-        st.title("原文核对", anchor=False)
+        page_title("原文核对")
         st.warning(INDEX_MISSING, icon=":material/inventory_2:")
         return
     passage = st.query_params.get("passage")
     if passage:
         _reader(passage)
         return
-    st.title("原文核对", anchor=False)
+    page_title("原文核对")
     st.caption("粘贴讲话稿、学习笔记或党课稿，逐条核对其中的引文是否与资料库中的原文一致；文稿不会被保存。")
     with st.form("draft-form", border=False):
         text = st.text_area("文稿", height=220, max_chars=MAX_DRAFT_CHARS, key="draft",

@@ -11,9 +11,10 @@ from studykb.errors import FilterError, IndexMissingError, QueryError, StudyKBEr
 from ui import state
 from ui.auth import require_login_if_configured
 from ui.examples import example_queries
-from ui.filters import FILTER_KEYS, filter_controls, filter_problem, summary
+from ui.filters import FILTER_KEYS, active_count, filter_controls, filter_problem, summary
 from ui.keep import keep
 from ui.messages import error_text, query_problem
+from ui.phone import menu_button, page_title
 from ui.reader import show_reader
 from ui.render import hit_card, local_time, md
 from ui.url import adopt, publish, whole_number
@@ -43,7 +44,7 @@ if "q" not in ss:
 
 
 def _no_index() -> None:
-    st.title("学习资料检索", anchor=False)
+    page_title("学习资料检索")
     st.warning("还没有可检索的索引：资料库尚未导入任何资料。", icon=":material/inventory_2:")
     st.markdown("请维护人员把资料放进一个文件夹（例如 `corpus/`），运行下面的命令导入，完成后刷新本页：")
     st.code(f"studykb ingest corpus --data-dir {state.data_dir()}", language="bash")
@@ -176,7 +177,7 @@ def main() -> None:
         _no_index()
         return
     except StudyKBError as exc:  # a damaged index: a Chinese line, never a traceback or a server path
-        st.title("学习资料检索", anchor=False)
+        page_title("学习资料检索")
         st.error(state.index_error_text(exc), icon=":material/error:")
         return
     docs = engine.documents()
@@ -188,9 +189,10 @@ def main() -> None:
     publish("read", ss.get("reader") or None)
     publish("n", ss["shown"] if ss["shown"] != PAGE_SIZE else None)
     reading = bool(ss.get("reader"))
+    menu_button("筛选", active_count(filters))
     if not reading:
-        st.title("学习资料检索", anchor=False)
-        st.caption(f"在 {len(docs)} 份学习资料中检索原文：讲话、汇编、辅导读物、党课等，可直接阅读出处")
+        page_title("学习资料检索",
+                   f"在 {len(docs)} 份学习资料中检索原文：讲话、汇编、辅导读物、党课等，可直接阅读出处")
     # The box stays on the reader too (a new search closes it): its value and the URL's ?q= never lapse.
     st.text_input("检索", key="q", on_change=_submitted, label_visibility="collapsed",
                   icon=":material/search:", placeholder=PLACEHOLDER, bind="query-params")

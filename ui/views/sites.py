@@ -44,6 +44,7 @@ from ui import activity_map, state
 from ui.auth import require_login_if_configured
 from ui.keep import keep
 from ui.messages import error_text
+from ui.phone import menu_button, page_title
 from ui.reader import show_reader
 from ui.render import hit_card
 from ui.url import adopt, publish
@@ -101,7 +102,7 @@ try:
     conn = _db()
     ensure_loaded(conn)
 except StudyKBError as exc:
-    st.title("学习地图")
+    page_title("学习地图")
     st.error(f"无法读取场馆目录：{error_text(exc)}")
     st.stop()
 
@@ -149,9 +150,10 @@ if organiser:
     st.sidebar.checkbox("显示已隐藏的场馆", key="sf_hidden", help="组织员可见：隐藏的场馆不对党员显示。")
 every = list_sites(conn, SiteFilter(include_hidden=bool(ss.get("sf_hidden")) and organiser))
 where = _sidebar(every)
+menu_button("筛选", sum(map(bool, (where.provinces, where.cities, where.types, where.themes))))
 heat_start, heat_end, heat_label = activity_map.period()
 
-st.title("学习地图")
+page_title("学习地图")
 st.text_input("搜索场馆", key="sf_text", label_visibility="collapsed", bind="query-params",
               placeholder="按名称、地址或简介中的词语搜索，如：纪念馆 虹口、楓橋經驗")
 try:

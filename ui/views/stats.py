@@ -20,13 +20,14 @@ from studykb.errors import StudyKBError
 from ui import activity_map, state
 from ui.auth import require_login_if_configured
 from ui.messages import error_text
+from ui.phone import menu_button, page_title
 from ui.url import adopt, publish
 
 ss = st.session_state
 
 
 user = require_login_if_configured()
-st.title("学习统计")
+page_title("学习统计")
 try:
     conn = state.session_db("_stats_db")
     units = list_units(conn)
@@ -46,6 +47,7 @@ unit = st.sidebar.selectbox(
     format_func=lambda u: "全部单位" if u is None else u.name,
 )
 publish("unit", None if unit is None else unit.id)
+menu_button("筛选", int(unit is not None) + int(label != activity_map.DEFAULT_PERIOD))
 # Command-line hints are for maintainers, and for whoever sets up an install that has no accounts yet.
 maintainer = can(user, "maintainer") or not list_users(conn)
 board = dashboard(conn, user, start=start, end=end, unit=None if unit is None else unit.id)
