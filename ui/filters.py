@@ -65,7 +65,8 @@ def filter_controls(docs: Sequence[DocumentInfo]) -> Filters:
     cat_count = Counter(d.category for d in docs if d.category)
     # The URL holds each option as shown: plain names, so that ?f_cat=摘编 links keep working as the
     # library grows (a count in the label would change them).
-    cats = bar.multiselect("类别", sorted(cat_count), key="f_cat", placeholder="全部类别", bind="query-params")
+    cats = bar.multiselect("类别", sorted(cat_count), key="f_cat", placeholder="全部类别",
+                           bind="query-params")
     titles = {d.path: d.title for d in docs}
     chosen = bar.multiselect("文档", list(titles), key="f_doc", placeholder="全部文档", bind="query-params",
                              format_func=lambda p: titles.get(p, p))

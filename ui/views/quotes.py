@@ -53,8 +53,9 @@ def _card(n: int, v: Verdict) -> None:
             left.markdown("**文稿**  \n" + md(v.quotation.text))
             right.markdown("**原文**  \n" + _marked_source(v))
             st.markdown(f":orange[差异：{md(describe_diff(v.diff))}]")
-        if src.also_in:
-            st.caption("另见于：" + "、".join(md(p) for p in src.also_in))
+        if src.also_in:  # documents by title, as on the search cards (file names are for maintainers)
+            titles = {d.path: d.title for d in state.engine().documents()}
+            st.caption("另见于：" + "、".join(f"《{md(titles.get(p, p))}》" for p in src.also_in))
         st.markdown(f"[在阅读器中打开原文]({src.link})")
 
 
