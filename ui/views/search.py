@@ -186,10 +186,21 @@ def main() -> None:
     with status_box:
         st.divider()
         _status(engine)
+    menu_button("筛选", active_count(filters))
+    _page(engine, filters, docs)
+
+
+@st.fragment
+def _page(engine: Engine, filters: Filters, docs: list[DocumentInfo]) -> None:
+    """The title, the query box and the results or the reader.
+
+    A fragment: a new query, paging, opening or leaving the reader rerun only this part, so that the
+    sidebar (filters, status, login) and the navigation are neither rebuilt on the server nor redrawn
+    by the browser (bench/ui_latency.py). A filter change reruns the whole page, which calls this again.
+    """
     publish("read", ss.get("reader") or None)
     publish("n", ss["shown"] if ss["shown"] != PAGE_SIZE else None)
     reading = bool(ss.get("reader"))
-    menu_button("筛选", active_count(filters))
     if not reading:
         page_title("学习资料检索",
                    f"在 {len(docs)} 份学习资料中检索原文：讲话、汇编、辅导读物、党课等，可直接阅读出处")
@@ -204,6 +215,5 @@ def main() -> None:
         _results(engine, query, filters, docs)
     else:
         _empty_state(engine, docs)
-
 
 main()
