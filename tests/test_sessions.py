@@ -62,3 +62,12 @@ def test_a_role_change_ends_the_session_and_a_new_login_has_the_new_role(conn: s
 def test_an_unknown_token_opens_nothing(conn: sqlite3.Connection) -> None:
     assert sessions.resume(conn, "forged-token") is None
     assert sessions.resume(conn, "") is None
+
+
+def test_a_login_from_a_snapshot_taken_before_a_password_change_opens_a_dead_session(
+        conn: sqlite3.Connection) -> None:
+    before = auth.add_user(conn, "wangfang", PASSWORD, "organiser")
+    auth.set_password(conn, "wangfang", "another-horse-43")
+    token = sessions.open_session(conn, before)  # the one rule of auth.current applies to sessions too
+    assert sessions.resume(conn, token) is None
+    assert conn.execute("SELECT count(*) FROM sessions").fetchone()[0] == 0

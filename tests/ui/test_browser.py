@@ -9,7 +9,9 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -220,64 +222,63 @@ def test_an_organiser_still_logged_in_after_a_reload_adds_two_passages_in_a_row(
             browser.close()
 
 
-def test_the_url_holds_the_query_page_and_open_passage_across_reloads(server: str) -> None:
+@contextmanager
+def _opened(url: str, width: int = 1400, height: int = 1000) -> Iterator[Any]:
+    """A Chromium page of this viewport at `url`, once its first result card is drawn."""
     sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
     with sync_api.sync_playwright() as pw:
         browser = _browser(pw)
         try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            page.goto(server + "?q=浦江经验")  # a shared link opens with results
+            page = browser.new_page(viewport={"width": width, "height": height})
+            page.goto(url)
             page.get_by_role("button", name=re.compile("阅读原文")).first.wait_for(timeout=180_000)
-            assert _box(page).input_value() == "浦江经验"
-            _search(page, "中国式现代化的本质要求")
-            page.get_by_role("button", name=re.compile("显示更多结果")).click()
-            _settled(page)
-            assert _n_cards(page, 20) == 20
-            assert "n=20" in page.url
-            page.reload()
-            page.get_by_role("button", name=re.compile("阅读原文")).first.wait_for(timeout=120_000)
-            _settled(page)
-            assert _box(page).input_value() == "中国式现代化的本质要求"
-            assert _n_cards(page, 20) == 20
-            page.get_by_role("button", name=re.compile("阅读原文")).first.click()
-            page.get_by_role("button", name=re.compile("返回检索结果")).wait_for(timeout=60_000)
-            _settled(page)
-            assert "read=" in page.url
-            page.reload()  # the reader reopens at the same passage
-            page.get_by_role("button", name=re.compile("返回检索结果")).wait_for(timeout=120_000)
-            _settled(page)
-            page.get_by_role("button", name=re.compile("返回检索结果")).click()
-            _settled(page)
-            assert _box(page).input_value() == "中国式现代化的本质要求"
-            assert _n_cards(page, 20) == 20 and "read=" not in page.url
+            yield page
         finally:
             browser.close()
+
+
+def test_the_url_holds_the_query_page_and_open_passage_across_reloads(server: str) -> None:
+    with _opened(server + "?q=浦江经验") as page:  # a shared link opens with results
+        assert _box(page).input_value() == "浦江经验"
+        _search(page, "中国式现代化的本质要求")
+        page.get_by_role("button", name=re.compile("显示更多结果")).click()
+        _settled(page)
+        assert _n_cards(page, 20) == 20
+        assert "n=20" in page.url
+        page.reload()
+        page.get_by_role("button", name=re.compile("阅读原文")).first.wait_for(timeout=120_000)
+        _settled(page)
+        assert _box(page).input_value() == "中国式现代化的本质要求"
+        assert _n_cards(page, 20) == 20
+        page.get_by_role("button", name=re.compile("阅读原文")).first.click()
+        page.get_by_role("button", name=re.compile("返回检索结果")).wait_for(timeout=60_000)
+        _settled(page)
+        assert "read=" in page.url
+        page.reload()  # the reader reopens at the same passage
+        page.get_by_role("button", name=re.compile("返回检索结果")).wait_for(timeout=120_000)
+        _settled(page)
+        page.get_by_role("button", name=re.compile("返回检索结果")).click()
+        _settled(page)
+        assert _box(page).input_value() == "中国式现代化的本质要求"
+        assert _n_cards(page, 20) == 20 and "read=" not in page.url
 
 
 def test_on_a_phone_the_header_is_one_bar_and_the_filters_open_from_its_button(server: str) -> None:
-    sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
-    with sync_api.sync_playwright() as pw:
-        browser = _browser(pw)
-        try:
-            page = browser.new_page(viewport={"width": 390, "height": 844})
-            page.goto(server + "?q=浦江经验&f_from=2023")
-            page.get_by_role("button", name=re.compile("阅读原文")).first.wait_for(timeout=180_000)
-            _settled(page)
-            button = page.locator("[data-testid='stExpandSidebarButton']")
-            label = button.evaluate("b => getComputedStyle(b, '::after').content")
-            assert label == '"筛选 · 1"'  # one filter (the date) is set
-            at = button.bounding_box()
-            title = page.get_by_role("heading", name="学习资料检索").bounding_box()
-            assert at and title and at["y"] < 60 and title["y"] < 60  # one bar: button and title
-            assert title["x"] >= at["x"] + at["width"]  # the title beside the button, not under it
-            assert _box(page).bounding_box()["y"] < 90  # the search box right below the bar
-            card = page.get_by_text(re.compile("浦江经验")).nth(1).locator(
-                "xpath=ancestor::div[@data-testid='stVerticalBlock'][1]").bounding_box()
-            assert card and card["width"] >= 340  # a card uses the width of the phone
-            button.click()
-            dates = page.locator("[data-testid='stSidebar']").get_by_text("日期", exact=True)
-            dates.wait_for(timeout=30_000)
-            where = dates.bounding_box()
-            assert where and 0 < where["y"] < 844  # the filters are on the first screen of the panel
-        finally:
-            browser.close()
+    with _opened(server + "?q=浦江经验&f_from=2023", 390, 844) as page:
+        _settled(page)
+        button = page.locator("[data-testid='stExpandSidebarButton']")
+        label = button.evaluate("b => getComputedStyle(b, '::after').content")
+        assert label == '"筛选 · 1"'  # one filter (the date) is set
+        at = button.bounding_box()
+        title = page.get_by_role("heading", name="学习资料检索").bounding_box()
+        assert at and title and at["y"] < 60 and title["y"] < 60  # one bar: button and title
+        assert title["x"] >= at["x"] + at["width"]  # the title beside the button, not under it
+        assert _box(page).bounding_box()["y"] < 90  # the search box right below the bar
+        card = page.get_by_text(re.compile("浦江经验")).nth(1).locator(
+            "xpath=ancestor::div[@data-testid='stVerticalBlock'][1]").bounding_box()
+        assert card and card["width"] >= 340  # a card uses the width of the phone
+        button.click()
+        dates = page.locator("[data-testid='stSidebar']").get_by_text("日期", exact=True)
+        dates.wait_for(timeout=30_000)
+        where = dates.bounding_box()
+        assert where and 0 < where["y"] < 844  # the filters are on the first screen of the panel
