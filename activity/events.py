@@ -8,11 +8,13 @@ import re
 import sqlite3
 from dataclasses import dataclass
 
+from sites.load import Problem
 from sites.store import ensure_loaded
 from studykb.auth import User, require
 from studykb.db import write
 from studykb.errors import ConflictError, ValidationError
 
+from .csvfile import RowsInvalid
 from .units import require_scope
 from .visits import ACTIVITIES, Visit, _insert, parse_date
 
@@ -65,25 +67,8 @@ def plan_series(
     `months=1` plans a one-off event. The first date may not be past, `time` is HH:MM (or empty),
     and an event with the same title at the same site on the same day is refused (ConflictError)."""
     require_scope(conn, user, {unit_id}, "plan events")
-    day = parse_date(first)
-    if day is None:
-        raise ValidationError(f"first date {first!r}: not a date written YYYY-MM-DD")
-    if day < (today or dt.date.today()):
-        raise ValidationError(
-            f"first date {first}: is past; plan events from today on (record past ones as visits)"
-        )
     title = title.strip()
-    if not title or len(title) > 200:
-        raise ValidationError("event title: required, at most 200 characters")
-    if time and not _TIME.fullmatch(time):
-        raise ValidationError(f"event time {time!r}: write it as HH:MM (24-hour), e.g. 14:00")
-    if not 1 <= months <= MAX_MONTHS:
-        raise ValidationError(f"months {months}: plan 1 (a one-off event) to {MAX_MONTHS} monthly events")
-    if not 1 <= capacity <= MAX_CAPACITY:
-        raise ValidationError(f"capacity {capacity}: give the number of places, 1–{MAX_CAPACITY}")
-    ensure_loaded(conn)
-    if conn.execute("SELECT 1 FROM sites WHERE id = ?", (site_id,)).fetchone() is None:
-        raise ValidationError(f"no site with id {site_id!r} (`studykb sites export` lists them)")
+    day = _check_plan(conn, site_id, title, first, time, months, capacity, today or dt.date.today())
     series = f"{site_id}:{title}:{first}"
     dates = []
     for n in range(months):
@@ -108,6 +93,40 @@ def plan_series(
             for date in dates
         ]
     return [_get(conn, int(i or 0)) for i in ids]
+
+
+def _check_plan(
+    conn: sqlite3.Connection,
+    site_id: str,
+    title: str,
+    first: str,
+    time: str,
+    months: int,
+    capacity: int,
+    today: dt.date,
+) -> dt.date:
+    """The first day of a planned series, or RowsInvalid naming every bad field (as a form row)."""
+    problems: list[Problem] = []
+    day = parse_date(first)
+    if day is None:
+        problems.append(Problem(2, "date", f"{first!r} is not a real date written YYYY-MM-DD"))
+    elif day < today:
+        problems.append(Problem(2, "date", f"{first} is past: plan events from today on (record past "
+                                           "ones as visits)"))
+    if not title or len(title) > 200:
+        problems.append(Problem(2, "title", "required, at most 200 characters"))
+    if time and not _TIME.fullmatch(time):
+        problems.append(Problem(2, "time", f"{time!r}: write it as HH:MM (24-hour), e.g. 14:00"))
+    if not 1 <= months <= MAX_MONTHS:
+        problems.append(Problem(2, "months", f"{months}: plan 1 (a one-off event) to {MAX_MONTHS} months"))
+    if not 1 <= capacity <= MAX_CAPACITY:
+        problems.append(Problem(2, "capacity", f"{capacity}: give the number of places, 1–{MAX_CAPACITY}"))
+    ensure_loaded(conn)
+    if conn.execute("SELECT 1 FROM sites WHERE id = ?", (site_id,)).fetchone() is None:
+        problems.append(Problem(2, "site_id", f"no site {site_id!r} (`studykb sites export` lists them)"))
+    if problems or day is None:
+        raise RowsInvalid("event", problems)
+    return day
 
 
 def _clip(year: int, month: int, day: int) -> dt.date:

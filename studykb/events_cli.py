@@ -11,6 +11,7 @@ import click
 from .activity_cli import _day
 from .errors import StudyKBError
 from .sites_cli import _conn, _data_dir, _operator
+from .topics_cli import field_errors
 
 __all__ = ["events"]
 
@@ -55,7 +56,7 @@ def events_plan(
             time=time, capacity=capacity, unit_id=unit_id, online=online,
         )
     except StudyKBError as exc:
-        raise click.ClickException(str(exc)) from None
+        raise click.ClickException(field_errors(exc)) from None
     for event in planned:
         click.echo(f"{event.id}\t{event.date} {event.time}\t{event.title}\t{event.capacity} 个名额")
 

@@ -8,13 +8,13 @@ from pathlib import Path
 import click
 
 from .activity_cli import _output, _output_option, _refused
-from .errors import ValidationError
+from .errors import StudyKBError, ValidationError
 from .sites_cli import _conn, _data_dir, _operator
 
 __all__ = ["field_errors", "topics"]
 
 
-def field_errors(exc: ValidationError) -> str:
+def field_errors(exc: StudyKBError) -> str:
     """A refused single record (checked like a file row) as `field: reason` lines, without the
     `form line 2` a file import would name."""
     from activity.csvfile import RowsInvalid
