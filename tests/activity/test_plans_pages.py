@@ -7,8 +7,10 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from streamlit.testing.v1 import AppTest
 from test_activity_pages import demo_dir, frame, open_page, org  # noqa: F401 (demo_dir: a fixture)
 
+from activity.events import list_events
 from activity.topics import list_topics
 from activity.units import subtree
 from studykb.db import connect
@@ -60,3 +62,74 @@ def test_members_see_no_topic_form(demo_dir: Path) -> None:  # noqa: F811
     at = open_page("views/stats.py")
     assert "调研课题登记" not in [h.value for h in at.subheader]
     assert not [b for b in at.button if b.key and b.key.startswith("FormSubmitter:topic-")]
+
+
+SITE = "sh-cpc1-memorial"
+
+
+def site_page(data: Path) -> AppTest:
+    at = open_page("views/sites.py", org(data))
+    at.session_state["site_id"] = SITE
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_organiser_plans_a_series_signs_a_unit_up_and_closes_an_event(demo_dir: Path) -> None:  # noqa: F811
+    at = site_page(demo_dir)
+    at.button(key=f"FormSubmitter:plan-{SITE}-安排活动").click().run()
+    assert any("请填写活动名称" in e.value for e in at.error)
+
+    at.text_input(key=f"ev-title-{SITE}").input("党史报告会")
+    at.date_input(key=f"ev-date-{SITE}").set_value(dt.date.today() + dt.timedelta(days=2))
+    at.selectbox(key=f"ev-repeat-{SITE}").select("每月一次")
+    at.number_input(key=f"ev-months-{SITE}").set_value(3)
+    at.number_input(key=f"ev-capacity-{SITE}").set_value(50)
+    at.selectbox(key=f"ev-online-{SITE}").select("线上线下同步")
+    at.button(key=f"FormSubmitter:plan-{SITE}-安排活动").click().run()
+    assert not at.exception, at.exception
+    assert any("已安排“党史报告会”" in s.value and "共 3 场" in s.value for s in at.success)
+    conn = connect(demo_dir / "studykb.db")
+    planned = conn.execute(
+        "SELECT id, unit_id, capacity, online, time FROM events WHERE title = '党史报告会' ORDER BY date"
+    ).fetchall()
+    assert [tuple(r)[1:] for r in planned] == [("demo-zz1", 50, 1, "14:00")] * 3
+
+    first = planned[0]["id"]
+    at.selectbox(key=f"us-event-{SITE}").select(next(e for e in list_events(conn) if e.id == first))
+    at.selectbox(key=f"us-unit-{SITE}").select_index(1)
+    at.number_input(key=f"us-people-{SITE}").set_value(20)
+    at.button(key=f"FormSubmitter:unit-signup-{SITE}-单位报名").click().run()
+    assert not at.exception, at.exception
+    assert any("报名 20 人" in s.value for s in at.success)
+    signed = conn.execute("SELECT unit_id, people FROM event_signups WHERE event_id = ?", (first,)).fetchall()
+    assert [tuple(r) for r in signed] == [("demo-zb11", 20)]
+
+    # The day has passed: the event waits for its attendance.
+    yesterday = (dt.date.today() - dt.timedelta(days=1)).isoformat()
+    conn.execute("UPDATE events SET date = ? WHERE id = ?", (yesterday, first))
+    at.run()
+    assert any(e.label == "登记活动出席（1 场待登记）" for e in at.expander)
+    assert at.number_input(key=f"cl-people-{SITE}").value == 20  # the places taken, to correct
+    at.number_input(key=f"cl-people-{SITE}").set_value(18)
+    at.button(key=f"FormSubmitter:close-{SITE}-登记出席").click().run()
+    assert not at.exception, at.exception
+    visit = conn.execute("SELECT site_id, date, unit_id, participants FROM visits WHERE id = ?",
+                         (f"event-{first}",)).fetchone()
+    assert tuple(visit) == (SITE, yesterday, "demo-zz1", 18)
+    assert not [e for e in at.expander if e.label.startswith("登记活动出席")]
+
+
+def test_members_get_no_organiser_event_tools(demo_dir: Path) -> None:  # noqa: F811
+    from activity.units import set_member_unit
+    from studykb.auth import User, add_user
+
+    conn = connect(demo_dir / "studykb.db")
+    add_user(conn, "mem", None, role="member")
+    set_member_unit(conn, User(0, "cli:test", "maintainer"), "mem", "demo-zb11")
+    uid = conn.execute("SELECT id FROM users WHERE username = 'mem'").fetchone()[0]
+    at = open_page("views/sites.py", User(int(uid), "mem", "member"))
+    at.session_state["site_id"] = SITE
+    at.run()
+    assert any(b.label == "报名" for b in at.button)  # members sign themselves up
+    assert not [b for b in at.button if (b.key or "").startswith(f"FormSubmitter:plan-{SITE}")]
