@@ -4,6 +4,7 @@ follows), and plans, signs units up for and closes events on a site's page of �
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 
 import pytest
@@ -133,3 +134,16 @@ def test_members_get_no_organiser_event_tools(demo_dir: Path) -> None:  # noqa: 
     at.run()
     assert any(b.label == "报名" for b in at.button)  # members sign themselves up
     assert not [b for b in at.button if (b.key or "").startswith(f"FormSubmitter:plan-{SITE}")]
+
+
+def test_the_map_uses_tianditu_when_its_key_is_configured(demo_dir: Path) -> None:  # noqa: F811
+    from sites.basemap import style_data_url, tianditu_style
+
+    def map_style() -> object:
+        at = open_page("views/sites.py")
+        return json.loads(at.get("deck_gl_json_chart")[0].proto.json).get("mapStyle")
+
+    assert map_style() is None  # offline: no base map
+    key = "0123456789abcdef0123456789abcdef"
+    (demo_dir / "studykb.toml").write_text(f'[map]\ntianditu_key = "{key}"\n', encoding="utf-8")
+    assert map_style() == style_data_url(tianditu_style(key))
