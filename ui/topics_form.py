@@ -120,8 +120,8 @@ def _topic_form(conn: sqlite3.Connection, user: User | None, units: list[Unit], 
         )
         lead = st.text_input("负责人", value=topic.lead if topic else "", max_chars=100, key=f"tp-lead-{tag}")
         left, right = st.columns(2)
-        start = left.date_input("开始日期", value=_day(topic and topic.start_date), key=f"tp-start-{tag}")
-        end = right.date_input("结束日期", value=_day(topic and topic.end_date), key=f"tp-end-{tag}")
+        start = left.date_input("开始日期", value=_day(topic, "start_date"), key=f"tp-start-{tag}")
+        end = right.date_input("结束日期", value=_day(topic, "end_date"), key=f"tp-end-{tag}")
         submitted = st.form_submit_button("保存修改" if topic else "登记课题")
     if not submitted:
         return
@@ -149,5 +149,6 @@ def _topic_form(conn: sqlite3.Connection, user: User | None, units: list[Unit], 
     st.rerun()
 
 
-def _day(value: str | None) -> dt.date | None:
+def _day(topic: Topic | None, field: str) -> dt.date | None:
+    value = getattr(topic, field) if topic else None
     return dt.date.fromisoformat(value) if value else None
