@@ -21,6 +21,7 @@ from studykb.errors import ConflictError, ValidationError
 
 from .csvfile import CsvRow, RowsInvalid, check_id, parse_csv, read_csv, write_csv
 from .units import ImportReport, require_scope
+from .upsert import upsert
 from .visits import EARLIEST, parse_date
 
 __all__ = [
@@ -261,23 +262,16 @@ def _from_form(conn: sqlite3.Connection, values: Mapping[str, str | None]) -> To
 
 
 def _upsert(conn: sqlite3.Connection, user: User | None, topics: list[Topic], *, source: str) -> ImportReport:
-    actor = require_scope(conn, user, {t.unit_id for t in topics}, "import research topics")
-    added, updated, unchanged = [], [], []
-    with write(conn):
-        stored = {t.id: t for t in (_get(conn, topic.id) for topic in topics) if t is not None}
-        if stored:
-            require_scope(conn, actor, {t.unit_id for t in stored.values()}, "change research topics")
-        for topic in topics:
-            old = stored.get(topic.id)
-            if old is None:
-                _insert(conn, topic, actor.username)
-                added.append(topic.id)
-            elif old == topic:
-                unchanged.append(topic.id)
-            else:
-                _update(conn, topic, actor.username)
-                updated.append(topic.id)
-    return ImportReport(source, "topics", tuple(added), tuple(updated), tuple(unchanged))
+    return upsert(
+        conn,
+        user,
+        topics,
+        stored=lambda ids: [t for t in (_get(conn, i) for i in ids) if t is not None],
+        insert=lambda topic, who: _insert(conn, topic, who),
+        update=lambda topic, who: _update(conn, topic, who),
+        noun="topics",
+        source=source,
+    )
 
 
 def _values(topic: Topic) -> dict[str, str]:

@@ -23,6 +23,7 @@ from studykb.errors import ConflictError, PermissionDenied, ValidationError
 
 from .csvfile import CsvRow, RowsInvalid, check_id, parse_csv, read_csv, write_csv
 from .units import ImportReport, require_scope
+from .upsert import upsert
 
 __all__ = [
     "ACTIVITIES",
@@ -237,23 +238,16 @@ def import_visits_text(
 
 
 def _upsert(conn: sqlite3.Connection, user: User | None, visits: list[Visit], *, source: str) -> ImportReport:
-    actor = require_scope(conn, user, {v.unit_id for v in visits}, "import visits")
-    added, updated, unchanged = [], [], []
-    with write(conn):
-        stored = {v.id: v for v in _by_ids(conn, [v.id for v in visits])}
-        if stored:
-            require_scope(conn, actor, {v.unit_id for v in stored.values()}, "change visits")
-        for visit in visits:
-            old = stored.get(visit.id)
-            if old is None:
-                _insert(conn, visit, actor.username)
-                added.append(visit.id)
-            elif old == visit:
-                unchanged.append(visit.id)
-            else:
-                _update(conn, visit, actor.username)
-                updated.append(visit.id)
-    return ImportReport(source, "visits", tuple(added), tuple(updated), tuple(unchanged))
+    return upsert(
+        conn,
+        user,
+        visits,
+        stored=lambda ids: _by_ids(conn, ids),
+        insert=lambda visit, who: _insert(conn, visit, who),
+        update=lambda visit, who: _update(conn, visit, who),
+        noun="visits",
+        source=source,
+    )
 
 
 def export_visits(

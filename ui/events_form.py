@@ -13,7 +13,6 @@ import sqlite3
 
 import streamlit as st
 
-from activity.csvfile import RowsInvalid
 from activity.events import (
     MAX_CAPACITY,
     MAX_MONTHS,
@@ -29,7 +28,8 @@ from activity.units import Unit, list_units, managed_units
 from activity.visits import ACTIVITIES
 from search.highlight import escape_markdown
 from studykb.auth import User, can
-from studykb.errors import ConflictError, PermissionDenied, StudyKBError
+from studykb.errors import StudyKBError
+from ui.form_errors import zh_error
 
 __all__ = ["event_error", "organiser_events"]
 
@@ -48,13 +48,13 @@ _FIELD_ZH = {
 
 def event_error(exc: StudyKBError) -> str:
     """A refused plan, sign-up or closing as a Chinese message naming what to fix."""
-    if isinstance(exc, RowsInvalid):
-        return "；".join(dict.fromkeys(_FIELD_ZH.get(p.field, "输入有误") for p in exc.problems)) + "。"
-    if isinstance(exc, PermissionDenied):
-        return "您只能为本单位及下级单位安排、报名或登记活动。"
-    if isinstance(exc, ConflictError):
-        return "名额不足、已经报名，或该活动已安排或已登记，请刷新后查看。"
-    return "操作未完成：活动可能已经结束（报名截止）或尚未举行（不能登记出席），请检查后重试。"
+    return zh_error(
+        exc,
+        _FIELD_ZH,
+        scope="您只能为本单位及下级单位安排、报名或登记活动。",
+        conflict="名额不足、已经报名，或该活动已安排或已登记，请刷新后查看。",
+        other="操作未完成：活动可能已经结束（报名截止）或尚未举行（不能登记出席），请检查后重试。",
+    )
 
 
 def describe(conn: sqlite3.Connection, event: Event) -> str:

@@ -13,11 +13,11 @@ import sqlite3
 import pandas as pd
 import streamlit as st
 
-from activity.csvfile import RowsInvalid
 from activity.topics import STATUSES, TOPIC_THEMES, Topic, add_topic, edit_topic, export_topics, list_topics
 from activity.units import Unit, list_units, managed_units
 from studykb.auth import User, can
-from studykb.errors import ConflictError, PermissionDenied, StudyKBError
+from studykb.errors import StudyKBError
+from ui.form_errors import zh_error
 
 __all__ = ["topics_section"]
 
@@ -36,13 +36,13 @@ _FIELD_ZH = {
 
 def topic_error(exc: StudyKBError) -> str:
     """A refused topic as a Chinese message naming what to fix."""
-    if isinstance(exc, RowsInvalid):
-        return "；".join(dict.fromkeys(_FIELD_ZH.get(p.field, "输入有误") for p in exc.problems)) + "。"
-    if isinstance(exc, PermissionDenied):
-        return "您只能为本单位及下级单位登记或修改调研课题。"
-    if isinstance(exc, ConflictError):
-        return "该课题已存在，请刷新后修改。"
-    return "保存失败，请检查输入后重试。"
+    return zh_error(
+        exc,
+        _FIELD_ZH,
+        scope="您只能为本单位及下级单位登记或修改调研课题。",
+        conflict="该课题已存在，请刷新后修改。",
+        other="保存失败，请检查输入后重试。",
+    )
 
 
 def topics_section(conn: sqlite3.Connection, user: User | None) -> None:
