@@ -19,10 +19,10 @@ from studykb.auth import User, require
 from studykb.db import write
 from studykb.errors import ConflictError, ValidationError
 
-from .csvfile import CsvRow, RowsInvalid, check_id, parse_csv, read_csv, write_csv
+from .csvfile import CsvRow, check_id, check_known, parse_csv, parse_rows, read_csv, write_csv
 from .units import ImportReport, require_scope
 from .upsert import upsert
-from .visits import EARLIEST, parse_date
+from .visits import EARLIEST, UNIT_UNKNOWN, parse_date
 
 __all__ = [
     "OPTIONAL_COLUMNS",
@@ -97,29 +97,14 @@ class ThemeShare:
 
 def parse_topics(rows: list[CsvRow], units: set[str], *, source: str) -> list[Topic]:
     """Validate topics.csv rows against the known unit ids; RowsInvalid lists every problem."""
-    problems: list[Problem] = []
-    topics: list[Topic] = []
-    first_line: dict[str, int] = {}
-    for row in rows:
-        topic, row_problems = _parse_topic(row.line, row.values, units, first_line)
-        problems += row_problems
-        if topic is not None:
-            topics.append(topic)
-    if problems:
-        raise RowsInvalid(source, problems)
-    return topics
+    return parse_rows(rows, lambda line, v, first: _parse_topic(line, v, units, first), source=source)
 
 
 def _parse_topic(
     line: int, v: Mapping[str, str], units: set[str], first_line: dict[str, int]
 ) -> tuple[Topic | None, list[Problem]]:
     problems = check_id(line, "id", v["id"], first_line)
-    if not v["unit_id"]:
-        problems.append(Problem(line, "unit_id", "required value is missing"))
-    elif v["unit_id"] not in units:
-        problems.append(
-            Problem(line, "unit_id", f"unknown unit {v['unit_id']!r} (import it with `studykb units import`)")
-        )
+    problems += check_known(line, "unit_id", v["unit_id"], units, UNIT_UNKNOWN)
     if not v["title"]:
         problems.append(Problem(line, "title", "required value is missing"))
     for name, limit in (("title", MAX_TITLE), ("lead", MAX_LEAD)):
