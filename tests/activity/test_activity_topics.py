@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from activity_samples import MAINTAINER, user
+from activity_samples import MAINTAINER, csv_text, user
 
 from activity.csvfile import RowsInvalid
 from activity.topics import (
@@ -87,7 +87,6 @@ def test_optional_columns_may_be_left_out_and_status_defaults(tree: sqlite3.Conn
 
 def test_export_reads_back_and_neutralises_formulas(tree: sqlite3.Connection) -> None:
     rows = [topic(1, title="=HYPERLINK(\"http://x\")"), topic(2, lead="+86 张三")]
-    from activity_samples import csv_text
 
     import_topics_text(tree, MAINTAINER, csv_text(COLUMNS, rows))
     exported = export_topics(tree)
@@ -143,3 +142,13 @@ def test_topics_stored_before_keep_their_number_as_id(tmp_path: Path) -> None:
     conn = connect(path)
     (stored,) = list_topics(conn)
     assert (stored.id, stored.title, stored.theme) == ("t-7", "课题", "其他")
+
+
+def test_dashboard_themes_follow_the_unit_filter(tree: sqlite3.Connection) -> None:
+    from activity.dashboard import dashboard
+
+    import_topics_text(tree, MAINTAINER, csv_text(COLUMNS, [topic(n) for n in range(8)]))
+    everything = dashboard(tree, MAINTAINER).themes
+    assert sum(t.topics for t in everything) == 8
+    zz1 = dashboard(tree, MAINTAINER, unit="zz1").themes  # zb11 and zb12: topics 0, 1, 4, 5
+    assert [(t.theme, t.topics, t.percent) for t in zz1] == [("高质量发展", 4, 100.0)]
