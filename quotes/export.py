@@ -1,8 +1,9 @@
 """The checked draft as a Word document: summary, the draft with each quotation marked, the details.
 
-Printed-matter conventions: A4 with 2.8/2.6 cm margins, 仿宋 body, 黑体 headings, no italics.
-Marks are run shading: green exact, amber near (its source text beside it in the details), red not
-found; terms are not marked.
+Page, fonts and colours follow GB/T 9704-2012 (studykb.gbt9704: A4 and its margins, 仿宋 body, 黑体
+headings, black, no italics, page numbers), with the body in 4号 rather than 3号 so the details table
+stays readable. Marks are run shading: green exact, amber near (its source text beside it in the
+details), red not found; terms are not marked.
 """
 
 from __future__ import annotations
@@ -36,15 +37,6 @@ def describe_diff(ops: tuple[DiffOp, ...]) -> str:
 
 def _clean(text: str) -> str:
     return _XML_BAD.sub("", text)
-
-
-def _fonts(style: Any, font: str) -> None:
-    """Set a style's Latin and East Asian font, upright (printed matter has no italics)."""
-    from lists.export import _east_asian
-
-    style.font.name = font
-    style.font.italic = False
-    _east_asian(style, font)
 
 
 def _shade(run: Any, fill: str) -> None:
@@ -117,19 +109,13 @@ def to_docx(report: DraftReport, *, title: str = "原文核对报告") -> bytes:
 
     Example: Path("核对.docx").write_bytes(to_docx(checker.check(text)))
     """
-    from docx import Document
-    from docx.shared import Cm, Pt
+    from docx.shared import Pt
 
-    doc = Document()
-    section = doc.sections[0]
-    section.page_width, section.page_height = Cm(21.0), Cm(29.7)
-    section.top_margin = section.bottom_margin = Cm(2.8)
-    section.left_margin = section.right_margin = Cm(2.6)
-    _fonts(doc.styles["Normal"], "仿宋")
-    doc.styles["Normal"].font.size = Pt(14)  # 四号
-    for name in ("Title", "Heading 1", "Heading 2"):
-        _fonts(doc.styles[name], "黑体")
-    doc.core_properties.title = title
+    from studykb.gbt9704 import SIZE_4, add_page_numbers, new_document
+
+    doc = new_document(title=title)
+    doc.styles["Normal"].font.size = Pt(SIZE_4)
+    add_page_numbers(doc, first_page=True)
     doc.add_heading(title, level=0)
     counts = report.counts
     doc.add_paragraph(
