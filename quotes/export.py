@@ -1,9 +1,9 @@
 """The checked draft as a Word document: summary, the draft with each quotation marked, the details.
 
 Page, fonts and colours follow GB/T 9704-2012 (studykb.gbt9704: A4 and its margins, 仿宋 body, 黑体
-headings, black, no italics, page numbers), with the body in 4号 rather than 3号 so the details table
-stays readable. Marks are run shading: green exact, amber near (its source text beside it in the
-details), red not found; terms are not marked.
+headings, black, no italics, page numbers); the details table is set in 4号 (its "cell" role). Marks are
+run shading: green exact, amber near (its source text beside it in the details), red not found; terms
+are not marked.
 """
 
 from __future__ import annotations
@@ -80,6 +80,8 @@ def _marked_draft(doc: Any, report: DraftReport) -> None:
 
 
 def _details(doc: Any, report: DraftReport) -> None:
+    from studykb.gbt9704 import ROLES
+
     table = doc.add_table(rows=1, cols=4)
     table.style = "Table Grid"
     for cell, head in zip(table.rows[0].cells, ("序号", "文稿引文", "核对结论", "原文与出处"), strict=True):
@@ -93,6 +95,11 @@ def _details(doc: Any, report: DraftReport) -> None:
         cells[1].text = _clean(v.quotation.text)
         _shade(cells[2].paragraphs[0].add_run(LABELS[v.status]), _FILL[v.status])
         cells[3].text = _clean(_source_cell(v))
+    cell_style = doc.styles[ROLES["cell"].style]
+    for row in table.rows:
+        for cell in row.cells:
+            for p in cell.paragraphs:
+                p.style = cell_style
 
 
 def _source_cell(v: Verdict) -> str:
@@ -109,12 +116,9 @@ def to_docx(report: DraftReport, *, title: str = "原文核对报告") -> bytes:
 
     Example: Path("核对.docx").write_bytes(to_docx(checker.check(text)))
     """
-    from docx.shared import Pt
-
-    from studykb.gbt9704 import SIZE_4, add_page_numbers, new_document
+    from studykb.gbt9704 import add_page_numbers, new_document
 
     doc = new_document(title=title)
-    doc.styles["Normal"].font.size = Pt(SIZE_4)
     add_page_numbers(doc, first_page=True)
     doc.add_heading(title, level=0)
     counts = report.counts

@@ -67,8 +67,9 @@ class Role:
     size_pt: float = SIZE_3
     bold: bool = False
     align: str = "both"  # w:jc: both (两端对齐), center, left, right
-    indent_chars: int = 2
+    indent_chars: int = 2  # negative: a hanging indent of that many characters (wrapped lines indented)
     outline_level: int | None = None  # 0 = level 1, for the navigation pane
+    line_pt: float = LINE_PITCH_PT  # exact line spacing
 
 
 #: The text roles of our documents. Styles that python-docx's template lacks are created.
@@ -80,11 +81,12 @@ ROLES: dict[str, Role] = {
     "heading3": Role("Heading 3", FANGSONG, bold=True, outline_level=2),
     "heading4": Role("Heading 4", FANGSONG, outline_level=3),
     "toc_heading": Role("TOC Heading", HEI, align="center", indent_chars=0),
-    "toc": Role("toc 1", FANGSONG, align="left", indent_chars=0),
+    "toc": Role("toc 1", FANGSONG, align="left", indent_chars=-2),
     "cover": Role("封面信息", FANGSONG, align="center", indent_chars=0),
     "citation": Role("出处", FANGSONG),
     "note": Role("按语", KAI),
     "page_number": Role("Footer", SONG, SIZE_4, align="right", indent_chars=0),
+    "cell": Role("表格文字", FANGSONG, SIZE_4, align="left", indent_chars=0, line_pt=20.0),
 }
 
 
@@ -191,10 +193,15 @@ def _apply_role(doc: Any, role: Role) -> None:
     if role.outline_level is not None:
         ppr.append(_el("w:keepNext"))
         ppr.append(_el("w:keepLines"))
-    ppr.append(_el("w:spacing", before="0", after="0", line=_pitch(), lineRule="exact"))
-    indent = round(role.indent_chars * role.size_pt * _TWIPS_PER_PT)
-    ppr.append(_el("w:ind", left="0", right="0", firstLineChars=str(role.indent_chars * 100),
-                   firstLine=str(indent)))
+    ppr.append(_el("w:spacing", before="0", after="0", line=str(round(role.line_pt * _TWIPS_PER_PT)),
+                   lineRule="exact"))
+    n = abs(role.indent_chars)
+    chars, twips = n * 100, str(round(n * role.size_pt * _TWIPS_PER_PT))
+    if role.indent_chars < 0:
+        ppr.append(_el("w:ind", left=twips, leftChars=str(chars), right="0", hanging=twips,
+                       hangingChars=str(chars)))
+    else:
+        ppr.append(_el("w:ind", left="0", right="0", firstLineChars=str(chars), firstLine=twips))
     ppr.append(_el("w:jc", val=role.align))
     if role.outline_level is not None:
         ppr.append(_el("w:outlineLvl", val=str(role.outline_level)))
