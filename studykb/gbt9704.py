@@ -29,7 +29,8 @@ from dataclasses import dataclass
 from typing import Any
 
 __all__ = [
-    "CHARS_PER_LINE", "FONTS", "LINES_PER_PAGE", "LINE_PITCH_PT", "MARGINS_MM", "PAGE_MM", "ROLES", "Role",
+    "CHARS_PER_LINE", "FONTS", "LINES_PER_PAGE", "LINE_PITCH_PT", "MARGINS_MM", "PAGE_MM", "PPR_ORDER",
+    "ROLES", "RPR_ORDER", "Role",
     "add_page_numbers", "bookmark", "date_zh", "new_document", "normalise_styles", "paragraph", "set_page",
 ]
 
@@ -112,20 +113,46 @@ def _el(tag: str, **attrs: str) -> Any:
     return el
 
 
-def _replace(parent: Any, tag: str, **attrs: str) -> Any:
-    """Put a fresh <tag attrs/> in `parent` in place of any existing one (python-docx keeps the order)."""
+#: Child order of w:rPr and w:pPr in the schema (ECMA-376 CT_RPr, CT_PPr): Word refuses a file whose
+#: properties are out of order ("unreadable content"), so every property goes in at its place.
+RPR_ORDER = ("rStyle", "rFonts", "b", "bCs", "i", "iCs", "caps", "smallCaps", "strike", "dstrike",
+             "outline", "shadow", "emboss", "imprint", "noProof", "snapToGrid", "vanish", "webHidden",
+             "color", "spacing", "w", "kern", "position", "sz", "szCs", "highlight", "u", "effect", "bdr",
+             "shd", "fitText", "vertAlign", "rtl", "cs", "em", "lang", "eastAsianLayout", "specVanish",
+             "oMath")
+PPR_ORDER = ("pStyle", "keepNext", "keepLines", "pageBreakBefore", "framePr", "widowControl", "numPr",
+             "suppressLineNumbers", "pBdr", "shd", "tabs", "suppressAutoHyphens", "kinsoku", "wordWrap",
+             "overflowPunct", "topLinePunct", "autoSpaceDE", "autoSpaceDN", "bidi", "adjustRightInd",
+             "snapToGrid", "spacing", "ind", "contextualSpacing", "mirrorIndents", "suppressOverlap", "jc",
+             "textDirection", "textAlignment", "textboxTightWrap", "outlineLvl", "divId", "cnfStyle", "rPr",
+             "sectPr", "pPrChange")
+
+
+def _put(parent: Any, tag: str, **attrs: str) -> Any:
+    """Put a fresh <w:tag attrs/> into a w:rPr or w:pPr, replacing any existing one, at its schema place."""
     from docx.oxml.ns import qn
 
-    for old in parent.findall(qn(tag)):
+    for old in parent.findall(qn(f"w:{tag}")):
         parent.remove(old)
-    el = _el(tag, **attrs)
-    parent.append(el)
+    order = RPR_ORDER if parent.tag == qn("w:rPr") else PPR_ORDER
+    el = _el(f"w:{tag}", **attrs)
+    later = set(order[order.index(tag) + 1 :])
+    after = next((c for c in parent if _local(c.tag) in later), None)
+    if after is None:
+        parent.append(el)
+    else:
+        after.addprevious(el)
     return el
+
+
+def _local(tag: str) -> str:
+    """The local name of a namespaced tag ("{ns}rFonts" → "rFonts")."""
+    return tag.rsplit("}", 1)[-1]
 
 
 def _fonts(rpr: Any, font: str) -> None:
     """Name `font` in every script slot of a run-properties element (no theme fonts)."""
-    _replace(rpr, "w:rFonts", ascii=font, hAnsi=font, eastAsia=font, cs=font, hint="eastAsia")
+    _put(rpr, "rFonts", ascii=font, hAnsi=font, eastAsia=font, cs=font, hint="eastAsia")
 
 
 def normalise_styles(doc: Any) -> None:
@@ -156,14 +183,13 @@ def normalise_styles(doc: Any) -> None:
     defaults = doc.styles.element.find(qn("w:docDefaults"))
     rpr = defaults.find(f"{qn('w:rPrDefault')}/{qn('w:rPr')}")
     _fonts(rpr, FANGSONG)
-    _replace(rpr, "w:color", val="000000")
-    # The character grid's pitch is counted from the default size: it must be the body's 3号.
-    _replace(rpr, "w:sz", val=str(round(SIZE_3 * 2)))
-    _replace(rpr, "w:szCs", val=str(round(SIZE_3 * 2)))
-    _replace(rpr, "w:spacing", val=str(CONDENSE_TWIPS))
-    _replace(rpr, "w:lang", val="en-US", eastAsia="zh-CN", bidi="ar-SA")
+    _put(rpr, "color", val="000000")
+    _put(rpr, "spacing", val=str(CONDENSE_TWIPS))
+    _put(rpr, "sz", val=str(round(SIZE_3 * 2)))
+    _put(rpr, "szCs", val=str(round(SIZE_3 * 2)))
+    _put(rpr, "lang", val="en-US", eastAsia="zh-CN", bidi="ar-SA")
     ppr = defaults.find(f"{qn('w:pPrDefault')}/{qn('w:pPr')}")
-    _replace(ppr, "w:spacing", before="0", after="0", line=_pitch(), lineRule="exact")
+    _put(ppr, "spacing", before="0", after="0", line=_pitch(), lineRule="exact")
 
 
 def _pitch() -> str:
@@ -191,28 +217,26 @@ def _apply_role(doc: Any, role: Role) -> None:
         el.remove(old)
     ppr, rpr = _el("w:pPr"), _el("w:rPr")
     if role.outline_level is not None:
-        ppr.append(_el("w:keepNext"))
-        ppr.append(_el("w:keepLines"))
-    ppr.append(_el("w:spacing", before="0", after="0", line=str(round(role.line_pt * _TWIPS_PER_PT)),
-                   lineRule="exact"))
+        _put(ppr, "keepNext")
+        _put(ppr, "keepLines")
+        _put(ppr, "outlineLvl", val=str(role.outline_level))
+    line = str(round(role.line_pt * _TWIPS_PER_PT))
+    _put(ppr, "spacing", before="0", after="0", line=line, lineRule="exact")
     n = abs(role.indent_chars)
-    chars, twips = n * 100, str(round(n * role.size_pt * _TWIPS_PER_PT))
+    chars, twips = str(n * 100), str(round(n * role.size_pt * _TWIPS_PER_PT))
     if role.indent_chars < 0:
-        ppr.append(_el("w:ind", left=twips, leftChars=str(chars), right="0", hanging=twips,
-                       hangingChars=str(chars)))
+        _put(ppr, "ind", left=twips, leftChars=chars, right="0", hanging=twips, hangingChars=chars)
     else:
-        ppr.append(_el("w:ind", left="0", right="0", firstLineChars=str(chars), firstLine=twips))
-    ppr.append(_el("w:jc", val=role.align))
-    if role.outline_level is not None:
-        ppr.append(_el("w:outlineLvl", val=str(role.outline_level)))
+        _put(ppr, "ind", left="0", right="0", firstLineChars=chars, firstLine=twips)
+    _put(ppr, "jc", val=role.align)
     _fonts(rpr, role.font)
-    for tag in ("w:b", "w:bCs"):
-        rpr.append(_el(tag, val="1" if role.bold else "0"))
-    for tag in ("w:i", "w:iCs"):
-        rpr.append(_el(tag, val="0"))
-    rpr.append(_el("w:color", val="000000"))
-    rpr.append(_el("w:sz", val=str(round(role.size_pt * 2))))
-    rpr.append(_el("w:szCs", val=str(round(role.size_pt * 2))))
+    for tag in ("b", "bCs"):
+        _put(rpr, tag, val="1" if role.bold else "0")
+    for tag in ("i", "iCs"):
+        _put(rpr, tag, val="0")
+    _put(rpr, "color", val="000000")
+    _put(rpr, "sz", val=str(round(role.size_pt * 2)))
+    _put(rpr, "szCs", val=str(round(role.size_pt * 2)))
     # CT_Style wants pPr then rPr after the name/basedOn/... elements and before table properties.
     tail = next((c for c in el if c.tag in (qn("w:tblPr"), qn("w:trPr"), qn("w:tcPr"), qn("w:tblStylePr"))),
                 None)

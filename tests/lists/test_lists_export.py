@@ -29,6 +29,7 @@ from search.engine import Engine
 from search.records import Hit
 from studykb import auth
 from studykb.db import connect
+from studykb.gbt9704 import PPR_ORDER, RPR_ORDER
 from studykb.layout import DataDir
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -137,6 +138,15 @@ def test_fonts_per_role_with_east_asian_names(booklet: Booklet) -> None:
     table = booklet.xml()["word/fontTable.xml"]
     alt = table.find(f"{W}font[@{W}name='方正小标宋简体']/{W}altName")
     assert alt is not None and alt.get(f"{W}val") == "黑体"
+
+
+def test_properties_are_in_schema_order(booklet: Booklet) -> None:
+    """Word refuses ("unreadable content") run or paragraph properties out of the schema's order."""
+    for name, root in booklet.xml().items():
+        for tag, order in (("rPr", RPR_ORDER), ("pPr", PPR_ORDER)):
+            for props in root.iter(f"{W}{tag}"):
+                seq = [order.index(c.tag[len(W):]) for c in props if c.tag[len(W):] in order]
+                assert seq == sorted(seq), f"{name}: {[c.tag[len(W):] for c in props]}"
 
 
 def test_no_italic_anywhere(booklet: Booklet) -> None:
