@@ -23,6 +23,7 @@ from studykb.errors import IndexMismatchError, QueryError, StudyKBError
 from studykb.layout import DataDir
 from studykb.models import ModelSpec, resolve_backend, spec_for_index
 
+from .context import with_neighbours
 from .fuse import hybrid
 from .highlight import mark_spans, snippet
 from .integrity import fingerprint
@@ -30,7 +31,7 @@ from .query import Filters, ParsedQuery, parse_query
 from .records import DocumentInfo, Hit, Location, SearchResult
 from .relevance import weak_flags
 from .snapshot import Snapshot, load_snapshot
-from .weights import dense_weight, model_reads
+from .weights import dense_weight, has_cjk, model_reads
 
 __all__ = ["Engine"]
 
@@ -229,11 +230,15 @@ class Engine:
         for name, items in (("bm25", bm25), ("dense", dense)):
             for pos, _ in items:
                 found_by.setdefault(pos, set()).add(name)
+        # Chinese queries: a passage also scores for the keywords of its neighbours (search/context.py).
+        lexical = with_neighbours(bm25, snap.doc_of) if has_cjk(parsed.text) else bm25
+        for pos, _ in lexical:
+            found_by.setdefault(pos, {"context"})
         candidates = sorted(found_by)
         coverage = snap.lexical.coverage(parsed.terms, candidates)
         covered = dict(zip(candidates, coverage.tolist(), strict=True))
         top = covered.get(bm25[0][0], 0.0) if bm25 else 0.0
-        fused = hybrid(bm25, dense, dense_weight(self.model, parsed.text, top), rerank_only=cannot)
+        fused = hybrid(lexical, dense, dense_weight(self.model, parsed.text, top), rerank_only=cannot)
         flags = weak_flags(candidates, coverage, dense, dense_counts=bool(dense) and not cannot)
         weak = {pos for pos, flag in zip(candidates, flags, strict=True) if flag}
         return fused, found_by, notes, weak
