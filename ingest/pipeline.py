@@ -231,7 +231,7 @@ class _Run:
 
         version_id, name = self._create_version(run_id, spec.name, members)
         chunk_rows = self.conn.execute(
-            "SELECT c.id, c.embed_hash, c.text, c.heading_path, c.tokens FROM chunks c "
+            "SELECT c.id, c.document_id, c.embed_hash, c.text, c.heading_path, c.tokens FROM chunks c "
             "JOIN version_documents v ON v.document_id = c.document_id WHERE v.version_id = ? ORDER BY c.id",
             (version_id,),
         ).fetchall()
@@ -261,6 +261,7 @@ class _Run:
              "chunking": {"max_chars": self.max_chars, "overlap": self.overlap},
              "n_documents": len(members), "created_at": _now()},
             previous=None if self.opts.rebuild or damage else report.previous_version,
+            documents=np.array([r["document_id"] for r in chunk_rows], dtype=np.int64),
         )
         with write(self.conn):
             self.conn.execute(

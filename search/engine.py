@@ -23,7 +23,7 @@ from studykb.errors import IndexMismatchError, QueryError, StudyKBError
 from studykb.layout import DataDir
 from studykb.models import ModelSpec, resolve_backend, spec_for_index
 
-from .context import with_neighbours
+from .context import with_document, with_neighbours
 from .fuse import hybrid
 from .highlight import mark_spans, snippet
 from .integrity import fingerprint
@@ -219,9 +219,14 @@ class Engine:
                 mask[allowed] = 1
             bm25 = snap.lexical.search(parsed.terms, depth, mask)
         cannot = False
+        cosines: list[tuple[int, float]] = []
         if "dense" in legs:
-            dense = snap.dense.search(self.embed_query(parsed.text), depth, allowed)
+            query = self.embed_query(parsed.text)
+            dense = cosines = snap.dense.search(query, depth, allowed)
             cannot = not model_reads(self.model, parsed.text)
+            if snap.doc_vectors is not None and dense and not cannot:  # search/context.py
+                near = snap.doc_vectors.cosines(query, snap.doc_of[[p for p, _ in dense]])
+                dense = with_document(dense, near)
             if cannot:
                 notes.append(
                     "the embedding model is the English-only all-MiniLM-L6-v2: "
@@ -239,7 +244,7 @@ class Engine:
         covered = dict(zip(candidates, coverage.tolist(), strict=True))
         top = covered.get(bm25[0][0], 0.0) if bm25 else 0.0
         fused = hybrid(lexical, dense, dense_weight(self.model, parsed.text, top), rerank_only=cannot)
-        flags = weak_flags(candidates, coverage, dense, dense_counts=bool(dense) and not cannot)
+        flags = weak_flags(candidates, coverage, cosines, dense_counts=bool(cosines) and not cannot)
         weak = {pos for pos, flag in zip(candidates, flags, strict=True) if flag}
         return fused, found_by, notes, weak
 
