@@ -18,7 +18,7 @@ __all__ = ["heading_trail", "hit_card", "location_line", "marked", "md", "meta_l
 
 Span = tuple[int, int]
 
-_LEGS = {"bm25": "关键词", "dense": "语义", "phrase": "原文匹配"}
+_LEGS = {"bm25": "关键词", "dense": "语义", "phrase": "原文匹配", "context": "上下文关键词"}
 
 
 #: Escape text for st.markdown (kept as a short name: the pages use it for every piece of document text).
