@@ -134,13 +134,21 @@ def members_of(conn: sqlite3.Connection, unit_ids: set[str] | list[str]) -> list
 
 def managed_units(conn: sqlite3.Connection, user: User | None) -> set[str] | None:
     """The unit ids `user` may manage: None means all (maintainers); an organiser gets their unit's
-    subtree (empty when their account belongs to no unit); anyone else gets nothing."""
-    if can(user, "maintainer"):
-        return None
+    subtree (empty when their account belongs to no unit); anyone else gets nothing. An API key issued
+    to a unit (`user.unit_scope`) narrows this to that unit's subtree; a key without an account acts
+    in its unit's subtree alone."""
     if user is None or not can(user, "organiser"):
         return set()
-    home = member_unit(conn, user.id)
-    return subtree(conn, home) if home else set()
+    base: set[str] | None
+    if can(user, "maintainer") or (user.id <= 0 and user.unit_scope):
+        base = None
+    else:
+        home = member_unit(conn, user.id)
+        base = subtree(conn, home) if home else set()
+    if user.unit_scope:
+        scoped = subtree(conn, user.unit_scope)
+        return scoped if base is None else base & scoped
+    return base
 
 
 def require_scope(

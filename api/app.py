@@ -9,13 +9,14 @@ from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi_offline import FastAPIOffline
 
 from studykb.layout import default_data_dir
 
 from .errors import install_handlers
 from .limits import BodyLimit, RateLimit
 from .metrics import Metrics
-from .routes import documents, health, lists, search, sites
+from .routes import documents, health, lists, search, sites, visits
 from .services import Services
 
 __all__ = ["app_from_env", "create_app"]
@@ -38,10 +39,13 @@ def create_app(data_dir: Path | str, *, warm: bool = True) -> FastAPI:
             svc.warm_up()
         yield
 
-    app = FastAPI(title="studykb 学习资料库 API", version="1", description=DESCRIPTION, lifespan=lifespan)
+    # /docs and /redoc with their scripts served from /static-offline-docs, not a CDN (intranets).
+    app = FastAPIOffline(
+        title="studykb 学习资料库 API", version="1", description=DESCRIPTION, lifespan=lifespan
+    )
     app.state.services = svc
     install_handlers(app)
-    for module in (search, documents, lists, sites, health):
+    for module in (search, documents, lists, sites, visits, health):
         app.include_router(module.router)
     conf = svc.settings.api
     # Added innermost first: Metrics sees every answer, including 413 and 429.

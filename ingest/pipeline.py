@@ -231,7 +231,7 @@ class _Run:
 
         version_id, name = self._create_version(run_id, spec.name, members)
         chunk_rows = self.conn.execute(
-            "SELECT c.id, c.embed_hash, c.text, c.heading_path, c.tokens FROM chunks c "
+            "SELECT c.id, c.document_id, c.embed_hash, c.text, c.heading_path, c.tokens FROM chunks c "
             "JOIN version_documents v ON v.document_id = c.document_id WHERE v.version_id = ? ORDER BY c.id",
             (version_id,),
         ).fetchall()
@@ -261,6 +261,7 @@ class _Run:
              "chunking": {"max_chars": self.max_chars, "overlap": self.overlap},
              "n_documents": len(members), "created_at": _now()},
             previous=None if self.opts.rebuild or damage else report.previous_version,
+            documents=np.array([r["document_id"] for r in chunk_rows], dtype=np.int64),
         )
         with write(self.conn):
             self.conn.execute(
@@ -399,14 +400,14 @@ class _Run:
             for path, rel, meta_hash, status in todo:
                 prev = current_docs.get(rel)
                 try:
-                    doc_id, n, stats = self._extract_one(worker, path, rel, meta_hash, catalog)
+                    doc_id, items, stats = self._extract_one(worker, path, rel, meta_hash, catalog)
                 except (ExtractionError, ConfigError) as exc:
                     reason = exc.reason if isinstance(exc, ExtractionError) else str(exc)
                     self._failed(report, members, rel, reason, prev)
                 else:
                     members[rel] = doc_id
-                    report.outcomes.append(_outcome(rel, status, n, stats, report.warnings))
-                    early.add(self._embed_items(doc_id))
+                    report.outcomes.append(_outcome(rel, status, len(items), stats, report.warnings))
+                    early.add(items)
                 self.prog.advance(1, rel)
         return early.embedded
 
@@ -419,7 +420,9 @@ class _Run:
         return [(r["embed_hash"], index_text(r["text"], json.loads(r["heading_path"]))) for r in rows]
 
     def _extract_one(self, worker: ExtractWorker, path: Path, rel: str, meta_hash: str,
-                     catalog: Catalog) -> tuple[int, int, OcrStats | None]:
+                     catalog: Catalog) -> tuple[int, list[tuple[str, str]], OcrStats | None]:
+        """Extract and store one file: its document id, the (embedding cache key, embedded text) of
+        each of its passages, and what OCR did."""
         try:
             # Read the real file, checked once more: an entry swapped for a link out of the corpus
             # since the scan is refused, and a link re-pointed from now on is not followed.
@@ -434,12 +437,12 @@ class _Run:
         except OSError as exc:
             raise ExtractionError(rel, f"cannot be read ({exc.strerror})") from None
         reuse = self.conn.execute(
-            "SELECT id, (SELECT count(*) FROM chunks WHERE document_id = documents.id) AS n FROM documents "
-            "WHERE path=? AND root=? AND content_hash=? AND meta_hash=? ORDER BY id DESC LIMIT 1",
+            "SELECT id FROM documents WHERE path=? AND root=? AND content_hash=? AND meta_hash=? "
+            "ORDER BY id DESC LIMIT 1",
             (rel, str(self.root), content_hash, meta_hash),
         ).fetchone()
         if reuse is not None:  # left by an interrupted run: nothing to extract again
-            return int(reuse["id"]), int(reuse["n"]), None
+            return int(reuse["id"]), self._embed_items(int(reuse["id"])), None
 
         def ocr_progress(p: OcrProgress) -> None:
             self.prog.advance(0, f"{rel} · OCR {p.done}/{p.total}")
@@ -452,11 +455,12 @@ class _Run:
         if (after.st_size, after.st_mtime) != (before.st_size, before.st_mtime):
             raise ExtractionError(rel, "file changed during ingestion; run ingest again")
         meta = resolve_meta(self.root / rel, rel, catalog, result.extracted)  # a link's own name
-        doc_id = self._store_document(path, rel, content_hash, meta_hash, before, meta, result)
-        return doc_id, len(result.chunks), result.ocr
+        return (*self._store_document(path, rel, content_hash, meta_hash, before, meta, result), result.ocr)
 
     def _store_document(self, path: Path, rel: str, content_hash: str, meta_hash: str, stat: object,
-                        meta: object, result: Extraction) -> int:
+                        meta: object, result: Extraction) -> tuple[int, list[tuple[str, str]]]:
+        """Insert the document, its passages and their phrase-index rows in one transaction; return
+        the document id and each passage's (embedding cache key, embedded text)."""
         from studykb.text import fold
 
         from .embed import embed_hash
@@ -481,19 +485,23 @@ class _Run:
                  json.dumps(page_starts), json.dumps(list(ex.warnings), ensure_ascii=False)),
             )
             doc_id = int(cur.lastrowid or 0)
+            items: list[tuple[str, str]] = []
+            phrase_rows: list[tuple[int | None, str]] = []
             for ordinal, (chunk, tokens) in enumerate(zip(result.chunks, result.tokens, strict=True)):
                 itext = index_text(chunk.text, chunk.heading_path)
+                folded = fold(chunk.text)
+                items.append((embed_hash(itext), itext))
                 c = self.conn.execute(
                     "INSERT INTO chunks(document_id, ordinal, text, text_hash, embed_hash, start, end, page, "
                     "page_end, heading_path, tokens, ocr_confidence) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-                    (doc_id, ordinal, chunk.text, hashlib.sha1(fold(chunk.text).encode()).hexdigest(),
-                     embed_hash(itext), chunk.start, chunk.end, chunk.page, chunk.page_end,
+                    (doc_id, ordinal, chunk.text, hashlib.sha1(folded.encode()).hexdigest(),
+                     items[-1][0], chunk.start, chunk.end, chunk.page, chunk.page_end,
                      json.dumps(list(chunk.heading_path), ensure_ascii=False), " ".join(tokens),
                      chunk.ocr_confidence),
                 )
-                self.conn.execute("INSERT INTO chunk_fts(rowid, folded) VALUES (?, ?)",
-                                  (c.lastrowid, fold(chunk.text)))
-        return doc_id
+                phrase_rows.append((c.lastrowid, folded))
+            self.conn.executemany("INSERT INTO chunk_fts(rowid, folded) VALUES (?, ?)", phrase_rows)
+        return doc_id, items
 
     def _create_version(self, run_id: int, model: str, members: dict[str, int]) -> tuple[int, str]:
         name = f"v{run_id:06d}"

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from search.dense import DenseIndex, index_type_for
+from search.doc_vectors import DocVectors
 from search.integrity import MANIFEST, SEAL_KEY, check_version, manifest_seal
 from search.lexical import LexicalIndex
 from studykb.digest import file_sha256, files_digest
@@ -72,10 +73,13 @@ def write_version(
     vectors: np.ndarray,
     info: dict[str, Any],
     previous: str | None = None,
+    documents: np.ndarray | None = None,
 ) -> dict[str, Any]:
     """Build and atomically place version `name`; return its manifest.
 
-    `chunk_ids` (sorted, int64) gives the passage id of each row of `tokens` and `vectors`.
+    `chunk_ids` (sorted, int64) gives the passage id of each row of `tokens` and `vectors`;
+    `documents`, when given, the document id of each row: the version then also stores one mean
+    vector per document (search/doc_vectors.py).
     `info` (model, dim, n_documents, …) is stored in the manifest. `previous` names the version
     this one follows (same model): its HNSW index is carried over when it can be (see
     `DenseIndex.updated`) instead of being built again — minutes at a million passages.
@@ -85,7 +89,7 @@ def write_version(
     data.versions.mkdir(parents=True, exist_ok=True)
     tmp = data.versions / f".{name}.tmp"
     try:
-        return _write(data, name, tmp, chunk_ids, tokens, vectors, info, previous)
+        return _write(data, name, tmp, chunk_ids, tokens, vectors, info, previous, documents)
     except (OSError, RuntimeError) as exc:  # a full disk, a quota, a read-only volume (FAISS: RuntimeError)
         shutil.rmtree(tmp, ignore_errors=True)
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc).splitlines()[0]
@@ -96,7 +100,8 @@ def write_version(
 
 
 def _write(data: DataDir, name: str, tmp: Path, chunk_ids: np.ndarray, tokens: Sequence[Sequence[str]],
-           vectors: np.ndarray, info: dict[str, Any], previous: str | None) -> dict[str, Any]:
+           vectors: np.ndarray, info: dict[str, Any], previous: str | None,
+           documents: np.ndarray | None = None) -> dict[str, Any]:
     if tmp.exists():
         shutil.rmtree(tmp)
     tmp.mkdir()
@@ -106,6 +111,8 @@ def _write(data: DataDir, name: str, tmp: Path, chunk_ids: np.ndarray, tokens: S
     (dense or DenseIndex.build(vectors, index_type)).save(tmp / "faiss.index")
     (tmp / "bm25").mkdir()
     LexicalIndex.build(tokens).save(tmp / "bm25")
+    if documents is not None and len(documents):
+        DocVectors.build(vectors, documents).save(tmp)
     files = files_checksum(tmp)
     manifest = {
         "format": FORMAT_VERSION,

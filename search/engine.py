@@ -23,6 +23,7 @@ from studykb.errors import IndexMismatchError, QueryError, StudyKBError
 from studykb.layout import DataDir
 from studykb.models import ModelSpec, resolve_backend, spec_for_index
 
+from .context import with_document, with_neighbours
 from .fuse import hybrid
 from .highlight import mark_spans, snippet
 from .integrity import fingerprint
@@ -30,7 +31,7 @@ from .query import Filters, ParsedQuery, parse_query
 from .records import DocumentInfo, Hit, Location, SearchResult
 from .relevance import weak_flags
 from .snapshot import Snapshot, load_snapshot
-from .weights import dense_weight, model_reads
+from .weights import dense_weight, has_cjk, model_reads
 
 __all__ = ["Engine"]
 
@@ -218,9 +219,14 @@ class Engine:
                 mask[allowed] = 1
             bm25 = snap.lexical.search(parsed.terms, depth, mask)
         cannot = False
+        cosines: list[tuple[int, float]] = []
         if "dense" in legs:
-            dense = snap.dense.search(self.embed_query(parsed.text), depth, allowed)
+            query = self.embed_query(parsed.text)
+            dense = cosines = snap.dense.search(query, depth, allowed)
             cannot = not model_reads(self.model, parsed.text)
+            if snap.doc_vectors is not None and dense and not cannot:  # search/context.py
+                near = snap.doc_vectors.cosines(query, snap.doc_of[[p for p, _ in dense]])
+                dense = with_document(dense, near)
             if cannot:
                 notes.append(
                     "the embedding model is the English-only all-MiniLM-L6-v2: "
@@ -229,12 +235,16 @@ class Engine:
         for name, items in (("bm25", bm25), ("dense", dense)):
             for pos, _ in items:
                 found_by.setdefault(pos, set()).add(name)
+        # Chinese queries: a passage also scores for the keywords of its neighbours (search/context.py).
+        lexical = with_neighbours(bm25, snap.doc_of) if has_cjk(parsed.text) else bm25
+        for pos, _ in lexical:
+            found_by.setdefault(pos, {"context"})
         candidates = sorted(found_by)
         coverage = snap.lexical.coverage(parsed.terms, candidates)
         covered = dict(zip(candidates, coverage.tolist(), strict=True))
         top = covered.get(bm25[0][0], 0.0) if bm25 else 0.0
-        fused = hybrid(bm25, dense, dense_weight(self.model, parsed.text, top), rerank_only=cannot)
-        flags = weak_flags(candidates, coverage, dense, dense_counts=bool(dense) and not cannot)
+        fused = hybrid(lexical, dense, dense_weight(self.model, parsed.text, top), rerank_only=cannot)
+        flags = weak_flags(candidates, coverage, cosines, dense_counts=bool(cosines) and not cannot)
         weak = {pos for pos, flag in zip(candidates, flags, strict=True) if flag}
         return fused, found_by, notes, weak
 

@@ -48,9 +48,10 @@ class Hit:
     """One search result: a passage with its citation, highlighted snippet and ranking details.
 
     `highlights` are (start, end) spans in `text`; `snippet_spans` are spans in `snippet`.
-    `legs` says which retrieval legs found it ("bm25", "dense", "phrase"). `weak` is True when it
-    ranks below every hit for which a leg has real evidence of relevance (search/relevance.py):
-    the app lists weak hits under "以下结果相关度较低".
+    `legs` says which retrieval legs found it ("bm25", "dense", "phrase"; "context" when only a
+    neighbouring passage of its document matched the keywords, search/context.py). `weak` is True
+    when it ranks below every hit for which a leg has real evidence of relevance
+    (search/relevance.py): the app lists weak hits under "以下结果相关度较低".
     """
 
     chunk_id: int

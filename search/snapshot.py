@@ -13,6 +13,7 @@ from studykb.errors import IndexCorruptError, IndexMissingError
 from studykb.layout import DataDir
 
 from .dense import DenseIndex
+from .doc_vectors import DocVectors
 from .integrity import check_version, rebuild_advice
 from .lexical import LexicalIndex
 from .records import DocumentInfo
@@ -31,6 +32,7 @@ class Snapshot:
     chunk_ids: np.ndarray  # sorted passage ids; row i of both indexes is chunk_ids[i]
     doc_of: np.ndarray  # document id of each row
     documents: dict[int, DocumentInfo]
+    doc_vectors: DocVectors | None = None  # one mean vector per document, when the version has them
 
     def positions(self, chunk_ids: np.ndarray) -> np.ndarray:
         """Row positions of the given passage ids that belong to this version (others dropped)."""
@@ -97,6 +99,7 @@ def load_snapshot(data: DataDir, conn: sqlite3.Connection, name: str | None = No
         chunk_ids = np.load(folder / "chunk_ids.npy")
         dense = DenseIndex.load(folder / "faiss.index")
         lexical = LexicalIndex.load(folder / "bm25")
+        doc_vectors = DocVectors.load(folder)
     except (OSError, ValueError, RuntimeError, EOFError) as exc:  # damage the checks could not see
         raise IndexCorruptError(
             f"index version {name} in {data.root} is damaged ({exc}): "
@@ -117,7 +120,7 @@ def load_snapshot(data: DataDir, conn: sqlite3.Connection, name: str | None = No
             version=name,
         )
     doc_of = np.array([r[1] for r in rows], dtype=np.int64)
-    return Snapshot(name, manifest, dense, lexical, chunk_ids, doc_of, documents)
+    return Snapshot(name, manifest, dense, lexical, chunk_ids, doc_of, documents, doc_vectors)
 
 
 def verify_version(data: DataDir, conn: sqlite3.Connection, name: str | None = None) -> list[str]:

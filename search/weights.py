@@ -29,6 +29,7 @@ __all__ = [
     "SURE_COVERAGE",
     "WEAK_WEIGHT",
     "dense_weight",
+    "has_cjk",
     "model_reads",
 ]
 

@@ -27,6 +27,7 @@ from sites.chinacoords import amap_link, baidu_link
 from sites.store import StoredSite
 from studykb.auth import User, can
 from studykb.errors import ConflictError, PermissionDenied, StudyKBError
+from ui import events_form
 
 __all__ = ["DEFAULT_PERIOD", "activity_panel", "cluster_layers", "heat_layer", "period", "site_activity"]
 
@@ -264,6 +265,7 @@ def site_activity(
         _visited(conn, user, site.id)
     if can(user, "organiser"):
         _record_form(conn, user, site.id)
+        events_form.organiser_events(conn, user, site.id)
 
 
 def _visited(conn: sqlite3.Connection, user: User, site_id: str) -> None:

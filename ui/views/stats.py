@@ -17,7 +17,7 @@ from activity.xlsx import dashboard_xlsx
 from search.highlight import escape_markdown
 from studykb.auth import can, list_users
 from studykb.errors import StudyKBError
-from ui import activity_map, state
+from ui import activity_map, state, topics_form
 from ui.auth import require_login_if_configured
 from ui.messages import error_text
 from ui.phone import menu_button, page_title
@@ -182,3 +182,5 @@ st.download_button(
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     icon=":material/download:",
 )
+
+topics_form.topics_section(conn, user)
