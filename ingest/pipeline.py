@@ -24,7 +24,7 @@ from studykb.db import connect, write
 from studykb.digest import file_sha256
 from studykb.errors import ConfigError, CorpusRootError, ExtractionError, IndexMismatchError
 from studykb.layout import DataDir
-from studykb.lock import IngestLock
+from studykb.lock import writer_lock
 
 from .chunk import DEFAULT_MAX_CHARS, DEFAULT_OVERLAP
 from .metadata import Catalog, declared_fingerprint, resolve_meta
@@ -121,7 +121,7 @@ def ingest(
     data = DataDir(data_dir)
     backend = resolve_backend(opts.backend, data_dir=data.root)  # a bad value fails before any work
     data.root.mkdir(parents=True, exist_ok=True)
-    with IngestLock(data.lock_path):
+    with writer_lock(data.lock_path):
         conn = connect(data.db_path)
         try:
             return _Run(data, conn, opts, prog, backend).run(paths)
@@ -448,15 +448,16 @@ class _Run:
             for ordinal, (chunk, tokens) in enumerate(zip(result.chunks, result.tokens, strict=True)):
                 itext = index_text(chunk.text, chunk.heading_path)
                 c = self.conn.execute(
-                    "INSERT INTO chunks(document_id, ordinal, text, text_hash, embed_hash, start, end, page, "
-                    "page_end, heading_path, tokens, ocr_confidence) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                    'INSERT INTO chunks(document_id, ordinal, text, text_hash, embed_hash, start, "end", '
+                    "page, page_end, heading_path, tokens, ocr_confidence) VALUES (?,?,?,?,?,?,?,?,?,?,?,?) "
+                    "RETURNING id",
                     (doc_id, ordinal, chunk.text, hashlib.sha1(fold(chunk.text).encode()).hexdigest(),
                      embed_hash(itext), chunk.start, chunk.end, chunk.page, chunk.page_end,
                      json.dumps(list(chunk.heading_path), ensure_ascii=False), " ".join(tokens),
                      chunk.ocr_confidence),
                 )
                 self.conn.execute("INSERT INTO chunk_fts(rowid, folded) VALUES (?, ?)",
-                                  (c.lastrowid, fold(chunk.text)))
+                                  (c.fetchone()[0], fold(chunk.text)))
         return doc_id
 
     def _create_version(self, run_id: int, model: str, members: dict[str, int]) -> tuple[int, str]:

@@ -33,7 +33,8 @@ def mark_read(conn: sqlite3.Connection, user: User | None, item_id: int, read: b
     with write(conn):
         if read:
             conn.execute(
-                "INSERT OR IGNORE INTO reading_progress(user_id, item_id, read_at) VALUES (?, ?, ?)",
+                "INSERT INTO reading_progress(user_id, item_id, read_at) VALUES (?, ?, ?) "
+                "ON CONFLICT (user_id, item_id) DO NOTHING",
                 (acting.id, item.id, time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())),
             )
         else:

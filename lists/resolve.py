@@ -81,7 +81,7 @@ class _Resolver:
                                       (doc.id,)).fetchone()
             return ResolvedItem(item, "found", self.text(doc.id), doc, first["id"] if first else None)
         rows = self.conn.execute(
-            "SELECT id, text, start, end, page, page_end, heading_path FROM chunks "
+            'SELECT id, text, start, "end", page, page_end, heading_path FROM chunks '
             "WHERE document_id = ? AND text_hash = ?", (doc.id, a.text_hash),
         ).fetchall()
         if rows:
@@ -100,8 +100,8 @@ class _Resolver:
             return _missing(item, f"the passage was changed or removed in 《{doc.title}》", doc)
         end = at + len(saved)
         rows = self.conn.execute(
-            "SELECT id, start, end, page, page_end, heading_path FROM chunks "
-            "WHERE document_id = ? AND start < ? AND end > ?", (doc.id, end, at),
+            'SELECT id, start, "end", page, page_end, heading_path FROM chunks '
+            'WHERE document_id = ? AND start < ? AND "end" > ?', (doc.id, end, at),
         ).fetchall()
         if not rows:
             return _missing(item, f"the passage is in 《{doc.title}》 but no indexed passage covers it", doc)

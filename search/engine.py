@@ -21,6 +21,7 @@ from studykb.db import connect
 from studykb.errors import IndexMismatchError, QueryError
 from studykb.layout import DataDir
 from studykb.models import ModelSpec, resolve_backend, spec_for_index
+from studykb.pg import PgConnection
 from studykb.text import is_cjk
 
 from .fuse import hybrid
@@ -215,7 +216,7 @@ class Engine:
         return ranked, {pos: {"phrase"} for pos, _ in ranked}
 
     def _phrase_ids(self, phrase: str) -> list[int]:
-        if len(phrase) >= 3:  # the trigram index answers substring queries of 3+ characters
+        if len(phrase) >= 3 and not isinstance(self._conn, PgConnection):  # FTS5 trigram: 3+ characters
             quoted = '"' + phrase.replace('"', '""') + '"'
             rows = self._conn.execute("SELECT rowid FROM chunk_fts WHERE chunk_fts MATCH ?", (quoted,))
         else:

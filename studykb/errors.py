@@ -27,6 +27,7 @@ from __future__ import annotations
 
 __all__ = [
     "ConfigError",
+    "DatabaseUnavailableError",
     "ConflictError",
     "CorpusRootError",
     "DateRangeError",
@@ -91,6 +92,10 @@ class IndexMismatchError(StudyKBError):
 
 class IndexCorruptError(StudyKBError):
     """An index version does not pass its consistency checks."""
+
+
+class DatabaseUnavailableError(StudyKBError):
+    """The PostgreSQL server cannot be reached (at start, or for the statement in flight)."""
 
 
 class LockedError(StudyKBError):

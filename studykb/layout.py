@@ -2,6 +2,7 @@
 
 data/
   studykb.db            SQLite: documents, chunks, versions, runs, embedding cache, curated data
+                        (absent with $STUDYKB_DATABASE_URL: those rows are in PostgreSQL)
   CURRENT               name of the published index version (replaced atomically)
   ingest.lock           held (flock) by a running ingest
   versions/<name>/      one immutable index version: faiss.index, bm25/, chunk_ids.npy, manifest.json
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .db import DB_NAME
+from .pg import database_url
 
 __all__ = ["DATA_DIR_ENV", "DataDir", "default_data_dir"]
 
@@ -46,6 +48,10 @@ class DataDir:
     @property
     def lock_path(self) -> Path:
         return self.root / "ingest.lock"
+
+    def has_database(self) -> bool:
+        """Whether the database exists: the PostgreSQL URL is set, or the SQLite file is there."""
+        return database_url() is not None or self.db_path.exists()
 
     def version_path(self, name: str) -> Path:
         return self.versions / name

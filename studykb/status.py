@@ -9,6 +9,7 @@ from typing import Any
 from .db import connect
 from .errors import IndexMissingError
 from .layout import DataDir
+from .pg import PgConnection
 
 __all__ = ["index_status"]
 
@@ -17,11 +18,18 @@ def _size(folder: Path) -> int:
     return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
 
 
+def _database_bytes(conn: Any, data: DataDir) -> int:
+    """Size of the SQLite file, or of the PostgreSQL database."""
+    if isinstance(conn, PgConnection):
+        return int(conn.execute("SELECT pg_database_size(current_database())").fetchone()[0])
+    return data.db_path.stat().st_size
+
+
 def index_status(data_dir: Path) -> dict[str, Any]:
     """Documents, passages, model, index type, on-disk size and the last run of `data_dir`."""
     data = DataDir(data_dir)
     name = data.current()
-    if name is None or not data.db_path.exists():
+    if name is None or not data.has_database():
         raise IndexMissingError(
             f"no index in {data_dir}: build one with `studykb ingest corpus --data-dir {data_dir}`"
         )
@@ -43,7 +51,7 @@ def index_status(data_dir: Path) -> dict[str, Any]:
             "dimensions": manifest.get("dim"),
             "index_type": manifest.get("index_type"),
             "index_bytes": _size(data.version_path(name)),
-            "database_bytes": data.db_path.stat().st_size,
+            "database_bytes": _database_bytes(conn, data),
             "built_at": manifest.get("created_at"),
             "last_run": {
                 "finished_at": run["finished_at"],
