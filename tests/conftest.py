@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.pg_server import PgServer, bin_dir
+
 from ingest.pipeline import IngestOptions, ingest
 from ingest.report import IngestReport
 
@@ -123,3 +125,28 @@ def engine(built: tuple[Path, Path, IngestReport]):  # type: ignore[no-untyped-d
     from search.engine import Engine
 
     return Engine.open(built[1])
+
+
+# --- the two database engines ------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[PgServer]:
+    """One real PostgreSQL server for the session (Debian's binaries; CI installs `postgresql`)."""
+    found = bin_dir()
+    if found is None:
+        pytest.skip("PostgreSQL server binaries not installed (apt-get install postgresql)")
+    server = PgServer.start_new(found)
+    try:
+        yield server
+    finally:
+        server.destroy()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def db_target(request: pytest.FixtureRequest, tmp_path: Path) -> Path | str:
+    """What `studykb.db.connect` opens: a new SQLite file, or the URL of a new PostgreSQL database."""
+    if request.param == "sqlite":
+        return tmp_path / "studykb.db"
+    server: PgServer = request.getfixturevalue("pg_server")
+    return server.new_database()

@@ -22,8 +22,9 @@ SITE = {"id": "zj-test-hall", "name": "测试纪念馆", "type": "纪念馆", "p
 
 
 @pytest.fixture
-def conn(tmp_path: Path) -> sqlite3.Connection:
-    return connect(tmp_path / "studykb.db")
+def conn(db_target: Path | str) -> sqlite3.Connection:
+    """A new, migrated database, on SQLite and on PostgreSQL."""
+    return connect(db_target)
 
 
 # --- password strength ----------------------------------------------------------------------

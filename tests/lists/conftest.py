@@ -13,9 +13,9 @@ from studykb.db import connect
 
 
 @pytest.fixture
-def conn(tmp_path: Path) -> sqlite3.Connection:
-    """A migrated, empty database."""
-    return connect(tmp_path / "studykb.db")
+def conn(db_target: Path | str) -> sqlite3.Connection:
+    """A migrated, empty database, on SQLite and on PostgreSQL."""
+    return connect(db_target)
 
 
 @pytest.fixture

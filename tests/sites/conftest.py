@@ -69,9 +69,9 @@ def csv_text() -> Callable[[Iterable[dict[str, str]]], str]:
 
 
 @pytest.fixture
-def conn(tmp_path: Path) -> sqlite3.Connection:
-    """A new, fully migrated database."""
-    return connect(tmp_path / "studykb.db")
+def conn(db_target: Path | str) -> sqlite3.Connection:
+    """A new, fully migrated database, on SQLite and on PostgreSQL."""
+    return connect(db_target)
 
 
 @pytest.fixture
