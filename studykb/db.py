@@ -22,7 +22,7 @@ from typing import cast
 from . import pg
 from .pg_schema import BOOTSTRAP, postgres_script
 
-__all__ = ["DB_NAME", "MIGRATIONS", "connect", "schema_version", "write"]
+__all__ = ["DB_NAME", "MIGRATIONS", "connect", "schema_version", "table_exists", "write"]
 
 DB_NAME = "studykb.db"
 BUSY_TIMEOUT_MS = 30_000
@@ -82,6 +82,14 @@ def schema_version(conn: sqlite3.Connection) -> int:
             return 0
         return int(conn.execute("SELECT version FROM studykb_schema").fetchone()[0])
     return int(conn.execute("PRAGMA user_version").fetchone()[0])
+
+
+def table_exists(conn: sqlite3.Connection, name: str) -> bool:
+    """Whether the database has a table called `name` (on either engine)."""
+    if isinstance(conn, pg.PgConnection):
+        row = conn.execute("SELECT to_regclass(?) IS NOT NULL", (name,)).fetchone()
+        return bool(row[0])
+    return conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)).fetchone() is not None
 
 
 def _migrate_postgres(conn: pg.PgConnection) -> None:
