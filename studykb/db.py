@@ -89,7 +89,8 @@ def table_exists(conn: sqlite3.Connection, name: str) -> bool:
     if isinstance(conn, pg.PgConnection):
         row = conn.execute("SELECT to_regclass(?) IS NOT NULL", (name,)).fetchone()
         return bool(row[0])
-    return conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)).fetchone() is not None
+    row = conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)).fetchone()
+    return row is not None
 
 
 def _migrate_postgres(conn: pg.PgConnection) -> None:

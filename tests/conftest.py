@@ -9,10 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.pg_server import PgServer, bin_dir
-
 from ingest.pipeline import IngestOptions, ingest
 from ingest.report import IngestReport
+from tests.pg_server import PgServer, bin_dir
 
 REPRINT = "各级党组织要把学习贯彻作为首要政治任务，坚持读原著、学原文、悟原理，做到学思用贯通、知信行统一。"
 

@@ -19,7 +19,8 @@ from pathlib import Path
 
 import psycopg
 
-BIN_DIRS = [Path("/usr/lib/postgresql/15/bin"), *sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True)]
+BIN_DIRS = [Path("/usr/lib/postgresql/15/bin"),
+            *sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True)]
 
 
 def bin_dir() -> Path | None:
