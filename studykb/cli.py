@@ -244,7 +244,13 @@ def serve(data_dir: Path | None, port: int, host: str, backend: str | None,
     """
     from ui.launch import launch
 
+    from .pg import database_url
+
     _use_backend(backend)
+    if database_url() is not None:  # unreachable or unmigratable: one line and exit 2, before Streamlit
+        from .db import connect
+
+        connect(_data(data_dir) / "studykb.db").close()
     launch(_data(data_dir), host=host, port=port, extra=list(streamlit_args))
 
 
@@ -253,7 +259,7 @@ def _register() -> None:
     import importlib
 
     for module, name in (("users_cli", "users"), ("lists_cli", "lists"), ("sites_cli", "sites"),
-                         ("admin_cli", "backup"), ("admin_cli", "restore")):
+                         ("admin_cli", "backup"), ("admin_cli", "restore"), ("db_cli", "db")):
         try:
             mod = importlib.import_module(f"studykb.{module}")
         except ModuleNotFoundError as exc:

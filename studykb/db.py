@@ -22,7 +22,7 @@ from typing import cast
 from . import pg
 from .pg_schema import BOOTSTRAP, postgres_script
 
-__all__ = ["DB_NAME", "MIGRATIONS", "connect", "schema_version", "table_exists", "write"]
+__all__ = ["DB_NAME", "MIGRATIONS", "connect", "connect_sqlite", "schema_version", "table_exists", "write"]
 
 DB_NAME = "studykb.db"
 BUSY_TIMEOUT_MS = 30_000
@@ -61,6 +61,11 @@ def connect(path: Path | str, *, migrate: bool = True) -> sqlite3.Connection:
         if migrate:
             _migrate_postgres(pconn)
         return cast(sqlite3.Connection, pconn)
+    return connect_sqlite(path, migrate=migrate)
+
+
+def connect_sqlite(path: Path | str, *, migrate: bool = True) -> sqlite3.Connection:
+    """The SQLite file at `path`, whatever `$STUDYKB_DATABASE_URL` says (`studykb db copy` reads it)."""
     conn = sqlite3.connect(
         str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -22,9 +23,11 @@ SITE = {"id": "zj-test-hall", "name": "测试纪念馆", "type": "纪念馆", "p
 
 
 @pytest.fixture
-def conn(db_target: Path | str) -> sqlite3.Connection:
+def conn(db_target: Path | str) -> Iterator[sqlite3.Connection]:
     """A new, migrated database, on SQLite and on PostgreSQL."""
-    return connect(db_target)
+    conn = connect(db_target)
+    yield conn
+    conn.close()
 
 
 # --- password strength ----------------------------------------------------------------------

@@ -1,0 +1,170 @@
+"""Shared state on PostgreSQL, through the CLI only: a writer, read-only replicas, restarts, `db copy`.
+
+The whole "done when" of issue 15 as one scripted flow, on a real server (tests/pg_server.py).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from studykb.db import connect, connect_sqlite
+from studykb.errors import DatabaseUnavailableError, LockedError
+from studykb.lock import PgIngestLock
+from tests.pg_server import PgServer
+
+ROOT = Path(__file__).resolve().parents[2]
+PASSWORD = "Qiushi-2026-xuexi!"
+
+
+def studykb(*args: str, url: str | None, timeout: float = 900) -> subprocess.CompletedProcess[str]:
+    """Run `studykb ARGS` as a user would, with or without $STUDYKB_DATABASE_URL."""
+    env = {k: v for k, v in os.environ.items() if k != "STUDYKB_DATABASE_URL"}
+    if url is not None:
+        env["STUDYKB_DATABASE_URL"] = url
+    return subprocess.run([sys.executable, "-m", "studykb.cli", *args], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=timeout, check=False)
+
+
+def sqlite_files(root: Path) -> list[Path]:
+    """Every file under `root` that is a SQLite database (by its header), or a WAL/journal of one."""
+    found = []
+    for path in root.rglob("*"):
+        if path.is_file():
+            with path.open("rb") as fh:
+                if fh.read(16) == b"SQLite format 3\x00" or path.suffix in (".db", ".db-wal", ".db-journal"):
+                    found.append(path)
+    return found
+
+
+def replica_of(writer: Path, replica: Path) -> Path:
+    """A data dir holding only the writer's published index files (what a shared volume would hold)."""
+    replica.mkdir(parents=True)
+    shutil.copytree(writer / "versions", replica / "versions")
+    shutil.copy2(writer / "CURRENT", replica / "CURRENT")
+    return replica
+
+
+def reads(replica: Path, url: str, out: Path) -> None:
+    """On the replica: the user is listed, the sites export, a search answers."""
+    users = studykb("users", "list", "--data-dir", str(replica), url=url)
+    assert users.returncode == 0, users.stderr
+    assert "wangfang" in users.stdout and "organiser" in users.stdout
+    export = studykb("sites", "export", "-o", str(out), "--data-dir", str(replica), url=url)
+    assert export.returncode == 0, export.stderr
+    rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8-sig"))))
+    assert len(rows) == 58 and any(r["name"].startswith("南湖革命纪念馆") for r in rows)
+    search = studykb("search", "千万工程", "-k", "3", "--json", "--data-dir", str(replica), url=url)
+    assert search.returncode == 0, search.stderr
+    assert "千万工程" in search.stdout or "千萬工程" in search.stdout
+
+
+def test_writer_and_replica_share_postgres_and_survive_its_restart(pg_server: PgServer,
+                                                                    tmp_path: Path) -> None:
+    url = pg_server.new_database()
+    writer = tmp_path / "writer"
+    ingest = studykb("ingest", str(ROOT / "corpus"), "--data-dir", str(writer), "--model", "minilm", url=url)
+    assert ingest.returncode in (0, 3), ingest.stderr  # 3: a file the extractors cannot read fails alone
+    assert "published" in ingest.stdout
+    added = studykb("users", "add", "wangfang", "--role", "organiser", "--password", PASSWORD,
+                    "--data-dir", str(writer), url=url)
+    assert added.returncode == 0, added.stderr
+    sites_csv = str(ROOT / "corpus" / "sites.csv")
+    imported = studykb("sites", "import", sites_csv, "--data-dir", str(writer), url=url)
+    assert imported.returncode == 0, imported.stderr
+    assert sqlite_files(writer) == []
+    assert not (tmp_path / "studykb.db").exists()
+
+    replica = replica_of(writer, tmp_path / "replica")
+    reads(replica, url, tmp_path / "sites-1.csv")
+    assert sqlite_files(replica) == []
+
+    pg_server.stop()
+    down = studykb("users", "list", "--data-dir", str(replica), url=url)
+    assert down.returncode == 2
+    assert down.stderr.count("\n") == 1 and f"127.0.0.1:{pg_server.port}/" in down.stderr
+    pg_server.start()
+    reads(replica, url, tmp_path / "sites-2.csv")
+    assert sqlite_files(replica) == []
+
+
+def test_db_copy_moves_a_sqlite_install_into_an_empty_database(pg_server: PgServer, tmp_path: Path) -> None:
+    data = tmp_path / "single"
+    assert studykb("users", "add", "wangfang", "--role", "organiser", "--password", PASSWORD,
+                   "--data-dir", str(data), url=None).returncode == 0
+    assert studykb("sites", "import", str(ROOT / "corpus" / "sites.csv"), "--data-dir", str(data),
+                   url=None).returncode == 0
+    url = pg_server.new_database()
+    copied = studykb("db", "copy", "--data-dir", str(data), "--to", url, url=None)
+    assert copied.returncode == 0, copied.stderr
+    assert "users: 1" in copied.stdout and "sites: 58" in copied.stdout and "counts verified" in copied.stdout
+    listed = studykb("users", "list", "--data-dir", str(tmp_path / "elsewhere"), url=url)
+    assert "wangfang" in listed.stdout, listed.stderr
+    # A user added after the copy gets a fresh id (the identity sequence moved past the copied ids).
+    assert studykb("users", "add", "lisi", "--password", PASSWORD, "--data-dir", str(tmp_path / "elsewhere"),
+                   url=url).returncode == 0
+
+    again = studykb("db", "copy", "--data-dir", str(data), "--to", url, url=None)
+    assert again.returncode == 2 and "not empty" in again.stderr and "users (2 rows)" in again.stderr
+    conn = connect(url)
+    assert conn.execute("SELECT count(*) FROM sites").fetchone()[0] == 58
+    conn.close()
+
+
+def test_db_copy_is_all_or_nothing(pg_server: PgServer, tmp_path: Path) -> None:
+    data = tmp_path / "single"
+    data.mkdir()
+    src = connect_sqlite(data / "studykb.db")
+    src.execute("INSERT INTO users(username, role) VALUES ('wangfang', 'organiser')")
+    # A row PostgreSQL refuses (a NUL character in text) halfway through the copy.
+    src.execute("INSERT INTO login_failures(username, at) VALUES (?, 1.0)", ("bad\x00name",))
+    src.close()
+    url = pg_server.new_database()
+    copied = studykb("db", "copy", "--data-dir", str(data), "--to", url, url=None)
+    assert copied.returncode == 2 and "nothing was copied" in copied.stderr
+    conn = connect(url)
+    assert conn.execute("SELECT count(*) FROM users").fetchone()[0] == 0
+    conn.close()
+
+
+def test_unreachable_database_is_one_line_with_the_password_masked(tmp_path: Path) -> None:
+    url = "postgresql://studykb:geheim@127.0.0.1:9/studykb"  # the discard port: nothing listens
+    for args in (("users", "list"), ("serve", "--port", "8599")):
+        done = studykb(*args, "--data-dir", str(tmp_path), url=url, timeout=60)
+        assert done.returncode == 2
+        assert done.stderr.count("\n") == 1, done.stderr
+        assert "127.0.0.1:9/studykb" in done.stderr and "geheim" not in done.stderr and "***" in done.stderr
+
+
+def test_a_second_ingest_anywhere_is_refused(pg_server: PgServer, tmp_path: Path) -> None:
+    url = pg_server.new_database()
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text("学习贯彻党的二十大精神。", encoding="utf-8")
+    with PgIngestLock(url):  # a writer on another host, with another data dir
+        done = studykb("ingest", str(corpus), "--data-dir", str(tmp_path / "data"), "--model", "minilm",
+                       url=url)
+        assert done.returncode == 2 and "another studykb ingest" in done.stderr
+        with pytest.raises(LockedError):
+            PgIngestLock(url).__enter__()
+    with PgIngestLock(url):  # released with its session
+        pass
+
+
+def test_a_connection_recovers_after_the_server_restarts(pg_server: PgServer) -> None:
+    url = pg_server.new_database()
+    conn = connect(url)
+    conn.execute("INSERT INTO users(username, role) VALUES ('wangfang', 'member')")
+    pg_server.stop()
+    pg_server.start()
+    with pytest.raises(DatabaseUnavailableError, match="try again"):
+        conn.execute("SELECT count(*) FROM users")  # the statement in that moment: a clear message
+    assert conn.execute("SELECT count(*) FROM users").fetchone()[0] == 1  # the next one reconnects
+    conn.close()
