@@ -8,6 +8,7 @@ query); SQLite connections are per thread; the encoder is shared behind a lock.
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
 import threading
 import time
@@ -28,7 +29,7 @@ from .fuse import hybrid
 from .highlight import mark_spans, snippet
 from .query import Filters, ParsedQuery, parse_query
 from .records import DocumentInfo, Hit, Location, SearchResult
-from .snapshot import Snapshot, load_snapshot
+from .snapshot import Snapshot, load_snapshot, verify_version
 
 __all__ = ["Engine"]
 
@@ -39,6 +40,10 @@ __all__ = ["Engine"]
 DENSE_WEIGHT = 0.5
 WEAK_DENSE_WEIGHT = 0.02
 MIN_DEPTH = 100
+#: Seconds before a published version that failed verification is checked again.
+RETRY_S = 10.0
+
+log = logging.getLogger(__name__)
 
 
 class Engine:
@@ -50,6 +55,7 @@ class Engine:
         self._swap_lock = threading.Lock()
         self._encode_lock = threading.Lock()
         self._local = threading.local()
+        self._rejected: tuple[str, float] | None = None  # a version that failed verification, and when
         self._spec: ModelSpec | None = None
 
     @classmethod
@@ -75,13 +81,27 @@ class Engine:
         return conn
 
     def snapshot(self) -> Snapshot:
-        """The current snapshot, reloading first if a newer version was published."""
+        """The current snapshot, switching first to a newly published version whose files verify.
+
+        A replica may see the pointer before every file of the version arrived (a shared volume, a
+        copy under way): a version whose checksums or counts fail is not switched to — the one in use
+        keeps serving, and the new one is checked again after `RETRY_S`.
+        """
         name = self.data.current()
-        if name and name != self._snap.name:
+        if name and name != self._snap.name and not self._rejected_recently(name):
             with self._swap_lock:
-                if name != self._snap.name:
-                    self._snap = load_snapshot(self.data, self._conn, name)
+                if name != self._snap.name and not self._rejected_recently(name):
+                    problems = verify_version(self.data, self._conn, name)
+                    if problems:
+                        self._rejected = (name, time.monotonic())
+                        log.warning("not switching to index version %s: %s", name, "; ".join(problems))
+                    else:
+                        self._snap = load_snapshot(self.data, self._conn, name)
         return self._snap
+
+    def _rejected_recently(self, name: str) -> bool:
+        return self._rejected is not None and self._rejected[0] == name and \
+            time.monotonic() - self._rejected[1] < RETRY_S
 
     @property
     def model(self) -> ModelSpec:
