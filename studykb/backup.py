@@ -1,5 +1,10 @@
 """Backing up and restoring a data dir: the database (SQLite online backup, consistent while the app
-runs) and the published index version, as one tar archive verified on restore."""
+runs) and the published index version, as one tar archive verified on restore.
+
+With PostgreSQL (`$STUDYKB_DATABASE_URL`) the rows live in that server and are backed up with
+`pg_dump` (docs/deploy.md); the archive then holds the published index version and the settings,
+and restore checks those files against the database's rows before putting them in place.
+"""
 
 from __future__ import annotations
 
@@ -18,6 +23,7 @@ from .db import DB_NAME, connect
 from .errors import IndexCorruptError, LockedError, StudyKBError
 from .layout import DataDir
 from .lock import IngestLock
+from .pg import database_url
 
 __all__ = ["backup", "restore"]
 
@@ -31,27 +37,33 @@ def backup(data_dir: Path, archive: Path) -> dict[str, Any]:
     may keep serving and writing (SQLite's backup API copies a consistent snapshot).
     """
     data = DataDir(data_dir)
-    if not data.db_path.exists():
+    on_postgres = database_url() is not None
+    if not data.has_database():
         raise StudyKBError(f"nothing to back up: {data.db_path} does not exist")
+    if on_postgres and data.current() is None:
+        raise StudyKBError(f"nothing to back up: no published index in {data.root} (the rows: pg_dump)")
     with IngestLock(data.lock_path), tempfile.TemporaryDirectory() as tmp:
         db_copy = Path(tmp) / DB_NAME
-        src = connect(data.db_path, migrate=False)
-        dst = sqlite3.connect(db_copy)
-        with dst:
-            src.backup(dst)
-        dst.close()
-        src.close()
+        if not on_postgres:
+            src = connect(data.db_path, migrate=False)
+            dst = sqlite3.connect(db_copy)
+            with dst:
+                src.backup(dst)
+            dst.close()
+            src.close()
         version = data.current()
         info = {
             "format": FORMAT,
             "created_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
             "version": version,
+            "database": "postgresql: not in this archive (pg_dump)" if on_postgres else "sqlite",
         }
         archive.parent.mkdir(parents=True, exist_ok=True)
         partial = archive.with_name(archive.name + ".partial")
         with tarfile.open(partial, "w") as tar:
             _add_bytes(tar, "backup.json", json.dumps(info).encode())
-            tar.add(db_copy, arcname=DB_NAME)
+            if not on_postgres:
+                tar.add(db_copy, arcname=DB_NAME)
             if version:
                 tar.add(data.version_path(version), arcname=f"versions/{version}")
                 for name in ("studykb.toml",):
@@ -89,6 +101,11 @@ def restore(archive: Path, data_dir: Path, *, force: bool = False) -> dict[str, 
         if info.get("format") != FORMAT:
             raise StudyKBError(f"{archive} is not a studykb backup (format {info.get('format')!r})")
         (staging / "backup.json").unlink()
+        if database_url() is not None and (staging / DB_NAME).exists():
+            raise StudyKBError(
+                f"{archive} holds a SQLite database but $STUDYKB_DATABASE_URL is set: restore it without "
+                "the URL, then move it with `studykb db copy`"
+            )
         staged = DataDir(staging)
         if info.get("version"):
             staged.publish(info["version"])

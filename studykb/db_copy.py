@@ -48,7 +48,8 @@ def _count(conn: sqlite3.Connection | PgConnection, table: str) -> int:
     return int(conn.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0])
 
 
-def copy_to_postgres(db_path: Path, url: str, progress: Callable[[str, int], None] | None = None) -> CopyResult:
+def copy_to_postgres(db_path: Path, url: str,
+                     progress: Callable[[str, int], None] | None = None) -> CopyResult:
     """Copy the SQLite database at `db_path` into the empty PostgreSQL database at `url`.
 
     Raises ConfigError when the source is missing or the target already holds rows (named), and
@@ -84,7 +85,8 @@ def copy_to_postgres(db_path: Path, url: str, progress: Callable[[str, int], Non
                                 f'WHERE EXISTS (SELECT 1 FROM "{table}")', (seq,))
                 want, got = _count(src, table), _count(dst, table)
                 if want != got:
-                    raise StudyKBError(f"{table}: {want} rows in SQLite but {got} in PostgreSQL; nothing was copied")
+                    raise StudyKBError(
+                        f"{table}: {want} rows in SQLite but {got} in PostgreSQL; nothing was copied")
                 counts.append((table, got))
                 if progress:
                     progress(table, got)

@@ -45,6 +45,7 @@ class PgServer:
     bindir: Path
     root: Path
     port: int
+    fsync: bool = False  # off for tests (a crashed test cluster is thrown away); on for benchmarks
     _counter: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
     @property
@@ -61,19 +62,20 @@ class PgServer:
         subprocess.run(cmd, check=True, capture_output=True, timeout=120)
 
     @classmethod
-    def start_new(cls, bindir: Path) -> PgServer:
+    def start_new(cls, bindir: Path, *, fsync: bool = False) -> PgServer:
         root = Path(tempfile.mkdtemp(prefix="studykb-pg-"))
         if os.geteuid() == 0:
             pw = pwd.getpwnam("postgres")
             os.chown(root, pw.pw_uid, pw.pw_gid)
-        server = cls(bindir, root, _free_port())
+        server = cls(bindir, root, _free_port(), fsync)
         server._run("initdb", "-D", str(server.data), "-A", "trust", "-U", "postgres", "-E", "UTF8",
                     "--locale=C.UTF-8")
         server.start()
         return server
 
     def start(self) -> None:
-        opts = f"-p {self.port} -h 127.0.0.1 -k {self.root} -c fsync=off -c max_connections=200"
+        opts = (f"-p {self.port} -h 127.0.0.1 -k {self.root} -c fsync={'on' if self.fsync else 'off'} "
+                "-c max_connections=200")
         self._run("pg_ctl", "-D", str(self.data), "-o", opts, "-l", str(self.root / "log"), "-w", "start")
 
     def stop(self) -> None:

@@ -168,3 +168,25 @@ def test_a_connection_recovers_after_the_server_restarts(pg_server: PgServer) ->
         conn.execute("SELECT count(*) FROM users")  # the statement in that moment: a clear message
     assert conn.execute("SELECT count(*) FROM users").fetchone()[0] == 1  # the next one reconnects
     conn.close()
+
+
+def test_backup_and_restore_with_postgres_cover_the_index_files(pg_server: PgServer, tmp_path: Path) -> None:
+    url = pg_server.new_database()
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text("学习贯彻党的二十大精神，推进中国式现代化。", encoding="utf-8")
+    data = tmp_path / "data"
+    built = studykb("ingest", str(corpus), "--data-dir", str(data), "--model", "minilm", url=url)
+    assert built.returncode == 0, built.stderr
+    archive = tmp_path / "backup.tar"
+    made = studykb("backup", "-o", str(archive), "--data-dir", str(data), "--database-url", url, url=None)
+    assert made.returncode == 0, made.stderr
+    import tarfile
+
+    with tarfile.open(archive) as tar:
+        names = tar.getnames()
+    assert "studykb.db" not in names and any(n.startswith("versions/v000001/") for n in names)
+    back = studykb("restore", str(archive), "--data-dir", str(tmp_path / "restored"), url=url)
+    assert back.returncode == 0, back.stderr
+    assert (tmp_path / "restored" / "CURRENT").read_text(encoding="utf-8").strip() == "v000001"
+    assert sqlite_files(tmp_path / "restored") == []
