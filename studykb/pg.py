@@ -52,6 +52,8 @@ MIGRATE_LOCK_KEY = 0x5354_4B42_0002
 INGEST_LOCK_KEY = 0x5354_4B42_0003
 
 CONNECT_TIMEOUT_S = 5
+#: What a page shows when the database does not answer for a moment.
+UNAVAILABLE_ZH = "数据库暂时无法连接，本次操作没有完成，请稍后重试"
 
 
 def database_url() -> str | None:
@@ -235,7 +237,7 @@ class PgConnection:
             raise DatabaseUnavailableError(
                 f"PostgreSQL at {describe(self.url)} is unreachable ({masked(self.url)}): "
                 f"{_first_line(exc)}"
-            ) from None
+            ) from None  # the pages add UNAVAILABLE_ZH (ui/app.py)
 
     def _live(self) -> Any:
         if self._conn is None or self._conn.closed or self._conn.broken:
@@ -246,8 +248,10 @@ class PgConnection:
         return self._conn
 
     def _lost(self, detail: str) -> DatabaseUnavailableError:
+        # Shown as it is by the web pages (which speak Chinese), so the Chinese sentence comes first.
         return DatabaseUnavailableError(
-            f"PostgreSQL at {describe(self.url)} is not answering ({detail}); try again in a moment"
+            f"{UNAVAILABLE_ZH}（PostgreSQL at {describe(self.url)} is not answering: {detail}; "
+            "try again in a moment）"
         )
 
     @property

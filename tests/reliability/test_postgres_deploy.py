@@ -164,7 +164,7 @@ def test_a_connection_recovers_after_the_server_restarts(pg_server: PgServer) ->
     conn.execute("INSERT INTO users(username, role) VALUES ('wangfang', 'member')")
     pg_server.stop()
     pg_server.start()
-    with pytest.raises(DatabaseUnavailableError, match="try again"):
+    with pytest.raises(DatabaseUnavailableError, match="数据库暂时无法连接"):
         conn.execute("SELECT count(*) FROM users")  # the statement in that moment: a clear message
     assert conn.execute("SELECT count(*) FROM users").fetchone()[0] == 1  # the next one reconnects
     conn.close()
