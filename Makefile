@@ -34,7 +34,7 @@ bench: install
 
 lint: install
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/mypy studykb ingest search
+	$(VENV)/bin/mypy studykb ingest search api
 
 clean:
 	rm -rf $(VENV) $(DATA_DIR)

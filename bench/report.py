@@ -34,6 +34,7 @@ PLAN: dict[str, dict[str, list[str]]] = {
         "incremental": ["--docs", "200"],
         "carry": ["--size", "10000"],
         "backends": [],
+        "load": ["--passages", "10000", "--soak-minutes", "1"],
     },
     "100k": {
         "ingest": ["--docs", "100"],
@@ -44,6 +45,7 @@ PLAN: dict[str, dict[str, list[str]]] = {
         "incremental": ["--docs", "1000"],
         "carry": ["--size", "100000"],
         "backends": [],
+        "load": ["--passages", "100000"],
     },
     "1m": {
         "ingest": ["--docs", "100"],
@@ -54,6 +56,7 @@ PLAN: dict[str, dict[str, list[str]]] = {
         "incremental": ["--docs", "1000"],
         "carry": ["--size", "1000000"],
         "backends": [],
+        "load": ["--passages", "100000"],
     },
 }
 
@@ -206,6 +209,11 @@ def _targets(results: dict[str, Any]) -> list[str]:
                 "—",
             ]
         )
+    load = _fig(results, "load")
+    goal = next((r for r in load.get("runs", []) if r["workers"] == 2 and r["concurrency"] == 32), None)
+    if goal:
+        rows.append([f"API search p95, 32 clients, 2 workers, {load['passages']:,} passages", "≤ 50 ms",
+                     f"{goal['p95_ms']:.0f} ms", goal["p95_ms"] <= 50])
     if not rows:
         return []
     return ["## Targets", "", *_table(["target", "wanted", "measured", "met"], rows), ""]
@@ -593,7 +601,48 @@ def render(results: dict[str, Any], scale: str, mach: dict[str, Any]) -> str:
             "keyed by model, not backend: int8 vectors are close to torch's, not equal.",
             "",
         ]
+    md += load_section(results)
     return "\n".join(md) + "\n"
+
+
+def load_section(results: dict[str, Any]) -> list[str]:
+    """The HTTP API under concurrent clients (bench/load.py), and its soak."""
+    md, fig = _section(results, "load", "HTTP API under load (issue #19)")
+    if fig is None:
+        return md
+    peak = max(r["rps"] for r in fig["runs"])
+    md += _table(
+        ["workers", "clients", "requests", "errors", "requests/s", "p50 ms", "p95 ms", "p99 ms"],
+        [[r["workers"], r["concurrency"], r["requests"], r["errors"], r["rps"], r["p50_ms"], r["p95_ms"],
+          r["p99_ms"]] for r in fig["runs"]],
+    )
+    md += [
+        "",
+        f"`studykb api` over the synthetic index of {fig['passages']:,} passages (bench/synth.py), "
+        f"`GET /v1/search?q=…&k=10` with generated queries; closed-loop clients (httpx async, each sends its "
+        f"next query when the last one is answered) in one process on the same {fig['cpus']}-CPU machine. "
+        "With closed-loop clients latency is set by throughput (Little's law: mean latency ≈ clients ÷ "
+        "requests/s): once the cores are busy, more clients only queue longer. At the best throughput "
+        f"measured, {peak:.0f} requests/s, 32 clients wait at least 32 ÷ {peak:.0f} s "
+        f"≈ {32000 / peak:.0f} ms "
+        "on average, whatever the server does per request; a 50 ms p95 at 32 clients needs about "
+        f"{32000 / 50 / peak:.0f}× this throughput (more cores and workers), or clients that pause between "
+        "queries. A search costs ~12 ms of CPU in the engine at 100k passages (see Search latency); "
+        "the API adds the difference between the 1-client p50 and that.",
+        "",
+    ]
+    soak = fig.get("soak")
+    if soak:
+        md += [
+            f"Soak: {soak['minutes']:.0f} min, {soak['workers']} workers, {soak['concurrency']} clients: "
+            f"{soak['requests']:,} requests, {soak['errors']} errors, {soak['rps']:.0f} requests/s, "
+            f"p95 {soak['p95_ms']:.0f} ms; resident memory of the server processes "
+            f"{soak['rss_first_mb']:,.0f} MB in the first minute, {soak['rss_last_mb']:,.0f} MB in the last "
+            f"({soak['rss_growth_pct']:+.1f} %, maximum {soak['rss_max_mb']:,.0f} MB; "
+            f"{soak['rss_samples']} samples, one every 5 s).",
+            "",
+        ]
+    return md
 
 
 def plot(results: dict[str, Any], path: Path) -> None:

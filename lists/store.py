@@ -19,7 +19,7 @@ from typing import Any, Final
 
 from studykb.auth import User, can, require
 from studykb.db import write
-from studykb.errors import ConflictError, PermissionDenied, ValidationError
+from studykb.errors import ConflictError, NotFoundError, PermissionDenied, ValidationError
 
 from .records import STATUSES, Anchor, Item, ItemDraft, ListDraft, ReadingList
 
@@ -120,7 +120,7 @@ def get_list(conn: sqlite3.Connection, user: User | None, list_id: int) -> Readi
     """One list; drafts only for organisers. Raises ValidationError when there is no such list."""
     row = conn.execute(_LIST_SQL + " WHERE l.id = ?", (list_id,)).fetchone()
     if row is None:
-        raise ValidationError(f"there is no reading list {list_id} (it may have been deleted): reload")
+        raise NotFoundError(f"there is no reading list {list_id} (it may have been deleted): reload")
     lst = _row_list(row)
     if not lst.published and not can(user, "organiser"):
         raise PermissionDenied(f"reading list {list_id} is a draft: only organisers can see it")
@@ -138,7 +138,7 @@ def get_item(conn: sqlite3.Connection, user: User | None, item_id: int) -> Item:
     """One item (same visibility as its list). Raises ValidationError when there is no such item."""
     row = conn.execute("SELECT * FROM reading_list_items WHERE id = ?", (item_id,)).fetchone()
     if row is None:
-        raise ValidationError(f"there is no reading-list item {item_id} (it may have been removed): reload")
+        raise NotFoundError(f"there is no reading-list item {item_id} (it may have been removed): reload")
     get_list(conn, user, row["list_id"])
     return _row_item(row)
 
@@ -312,7 +312,7 @@ def duplicate_list(conn: sqlite3.Connection, user: User | None, list_id: int, *,
 def _reload_or_fail(conn: sqlite3.Connection, list_id: int) -> ReadingList:
     row = conn.execute(_LIST_SQL + " WHERE l.id = ?", (list_id,)).fetchone()
     if row is None:
-        raise ValidationError(f"there is no reading list {list_id} (it may have been deleted): reload")
+        raise NotFoundError(f"there is no reading list {list_id} (it may have been deleted): reload")
     return _row_list(row)
 
 

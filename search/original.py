@@ -48,5 +48,7 @@ def read_original(doc: DocumentInfo) -> bytes:
             raise OriginalUnavailableError(f"{doc.path}: not a regular file")
         data = fh.read(doc.size + 1)
     if len(data) != doc.size or hashlib.sha256(data).hexdigest() != doc.content_hash:
-        raise OriginalUnavailableError(f"{doc.path}: the file has changed since it was ingested")
+        raise OriginalUnavailableError(
+            f"{doc.path}: the file has changed since it was ingested", changed=True
+        )
     return data

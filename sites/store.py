@@ -19,7 +19,7 @@ from pathlib import Path
 
 from studykb.auth import User, require
 from studykb.db import table_exists, write
-from studykb.errors import ConfigError, ConflictError, ValidationError
+from studykb.errors import ConfigError, ConflictError, NotFoundError, ValidationError
 from studykb.text import tokenize
 
 from .load import DEFAULT_SITES_PATH, dump_sites, load_sites, parse_row
@@ -272,7 +272,7 @@ def _existing(conn: sqlite3.Connection, site_id: str, expected_revision: int | N
     _check_schema(conn)
     row: sqlite3.Row | None = conn.execute("SELECT * FROM sites WHERE id = ?", (site_id,)).fetchone()
     if row is None:
-        raise ValidationError(
+        raise NotFoundError(
             f"no site with id {site_id!r}: check the id (`studykb sites export` lists them)"
         )
     if expected_revision is not None and row["revision"] != expected_revision:

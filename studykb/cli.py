@@ -259,7 +259,8 @@ def _register() -> None:
     import importlib
 
     for module, name in (("users_cli", "users"), ("lists_cli", "lists"), ("sites_cli", "sites"),
-                         ("admin_cli", "backup"), ("admin_cli", "restore"), ("db_cli", "db")):
+                         ("admin_cli", "backup"), ("admin_cli", "restore"), ("api_cli", "api"),
+                         ("api_cli", "keys"), ("db_cli", "db")):
         try:
             mod = importlib.import_module(f"studykb.{module}")
         except ModuleNotFoundError as exc:

@@ -19,6 +19,7 @@
      │    └── TooManyAttempts  too many failed logins for an account: wait, then try again
      ├── ConflictError        a concurrent edit changed the record first
      └── ValidationError      an imported record is invalid (names line/field/reason)
+          └── NotFoundError   the record asked for does not exist (any more)
 
 Every message says what was wrong and, where there is one, what to do about it.
 """
@@ -37,6 +38,7 @@ __all__ = [
     "IndexMismatchError",
     "IndexMissingError",
     "LockedError",
+    "NotFoundError",
     "OriginalUnavailableError",
     "PermissionDenied",
     "QueryError",
@@ -134,7 +136,12 @@ class DateRangeError(FilterError):
 
 class OriginalUnavailableError(StudyKBError):
     """A document's original file cannot be served: it is missing, its bytes are not the ingested ones,
-    or its path leads outside the corpus root."""
+    or its path leads outside the corpus root. `changed` is True when the file is there but its bytes
+    differ from the ingested ones (an HTTP API answers 409 then, 404 otherwise)."""
+
+    def __init__(self, message: str, *, changed: bool = False) -> None:
+        super().__init__(message)
+        self.changed = changed
 
 
 class PermissionDenied(StudyKBError):
@@ -155,3 +162,7 @@ class ConflictError(StudyKBError):
 
 class ValidationError(StudyKBError):
     """An imported record is invalid; the message names line, field and reason."""
+
+
+class NotFoundError(ValidationError):
+    """The record asked for (a reading list, an item, a site) does not exist, or no longer does."""

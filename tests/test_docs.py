@@ -37,6 +37,8 @@ def test_feature_command_groups_are_registered() -> None:
         "studykb sites import",
         "studykb backup",
         "studykb restore",
+        "studykb api",
+        "studykb keys create",
     ):
         assert expected in names
 

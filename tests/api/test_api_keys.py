@@ -1,0 +1,72 @@
+"""API keys: stored hashed, shown once, scoped to a role (never above the linked account's), revocable;
+the `studykb keys` commands."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from api.keys import create_key, key_for_token, list_keys, revoke_key
+from studykb import auth
+from studykb.cli import cli
+from studykb.db import connect
+from studykb.errors import ConfigError
+
+
+def test_only_the_hash_is_stored(tmp_path: Path) -> None:
+    conn = connect(tmp_path / "studykb.db")
+    key, token = create_key(conn, "portal", "organiser", unit="浙江某支部")
+    assert token.startswith("skb_") and len(token) > 40
+    stored = conn.execute("SELECT token_hash, prefix FROM api_keys").fetchone()
+    assert stored["token_hash"] == hashlib.sha256(token.encode()).hexdigest()
+    assert token not in json.dumps([list(r) for r in conn.execute("SELECT * FROM api_keys")])
+    found = key_for_token(conn, token)
+    assert found is not None and found[0] == key and found[1].role == "organiser" and found[1].id == -1
+    assert key.unit == "浙江某支部"
+    assert key_for_token(conn, token + "x") is None and key_for_token(conn, "nonsense") is None
+
+
+def test_linked_key_acts_as_the_account_with_the_lower_role(tmp_path: Path) -> None:
+    conn = connect(tmp_path / "studykb.db")
+    user = auth.add_user(conn, "wangfang", None, "organiser")
+    with pytest.raises(ConfigError, match="higher role"):
+        create_key(conn, "too-strong", "maintainer", username="wangfang")
+    _, token = create_key(conn, "app", "organiser", username="wangfang")
+    auth.set_role(conn, "wangfang", "member")  # demoted later: the key follows
+    found = key_for_token(conn, token)
+    assert found is not None and found[1].id == user.id and found[1].role == "member"
+    with pytest.raises(ConfigError, match="no user"):
+        create_key(conn, "ghost", "member", username="nobody")
+
+
+def test_names_are_unique_and_revocation_sticks(tmp_path: Path) -> None:
+    conn = connect(tmp_path / "studykb.db")
+    _, token = create_key(conn, "portal")
+    with pytest.raises(ConfigError, match="already exists"):
+        create_key(conn, "portal")
+    revoke_key(conn, "portal")
+    assert key_for_token(conn, token) is None
+    assert list_keys(conn) == [] and list_keys(conn, include_revoked=True)[0].revoked_at
+    with pytest.raises(ConfigError, match="no active key"):
+        revoke_key(conn, "portal")
+    with pytest.raises(ConfigError, match="role"):
+        create_key(conn, "bad-role", "admin")
+
+
+def test_keys_commands(tmp_path: Path) -> None:
+    runner = CliRunner()
+    data = ["--data-dir", str(tmp_path / "data")]
+    made = runner.invoke(
+        cli, ["keys", "create", "portal-zj", "--role", "organiser", "--unit", "浙江某支部", *data, "--json"]
+    )
+    assert made.exit_code == 0, made.output
+    token = json.loads(made.output)["token"]
+    listed = runner.invoke(cli, ["keys", "list", *data])
+    assert "portal-zj" in listed.output and token[:8] in listed.output and token not in listed.output
+    assert runner.invoke(cli, ["keys", "revoke", "portal-zj", *data]).exit_code == 0
+    assert "portal-zj" not in runner.invoke(cli, ["keys", "list", *data]).output
+    assert "revoked" in runner.invoke(cli, ["keys", "list", "--all", *data]).output
