@@ -9,9 +9,13 @@ after `postgres_script` rewrites the few column types and defaults the dialects 
 - `COLLATE NOCASE` keeps its meaning through the case-insensitive ICU collation `nocase` that
   `BOOTSTRAP` creates (with `instr()`, which SQLite has and PostgreSQL lacks).
 
-What has no rewrite (SQLite's FTS5 tables and triggers) lives in a sibling `NNNN_name.postgres.sql`
-that replaces the script on PostgreSQL; `tests/test_pg_schema.py` checks both engines end with the
-same tables and columns.
+- a column named `end` (reserved in PostgreSQL) is quoted; queries spell it `"end"` on both engines;
+- an FTS5 table becomes a plain table with its `rowid` as primary key (exact phrases are found with
+  `strpos` there), and a row trigger (`CREATE TRIGGER … BEGIN …; END;`) a PL/pgSQL function plus a
+  `FOR EACH ROW` trigger running the same statements.
+
+What no rewrite covers can live in a sibling `NNNN_name.postgres.sql` that replaces the script on
+PostgreSQL; `tests/test_pg_schema.py` checks both engines end with the same tables and columns.
 """
 
 from __future__ import annotations
@@ -45,7 +49,25 @@ _REWRITES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"strftime\('%Y-%m-%dT%H:%M:%fZ',\s*'now'\)"), _UTC_TEXT.format(frac=".MS")),
 ]
 
-_UNPORTABLE = re.compile(r"\b(CREATE\s+VIRTUAL\s+TABLE|CREATE\s+TRIGGER|PRAGMA)\b", re.I)
+_FTS5 = re.compile(r"CREATE\s+VIRTUAL\s+TABLE\s+(\w+)\s+USING\s+fts5\s*\(([^;]*)\)\s*;", re.I)
+_TRIGGER = re.compile(
+    r"CREATE\s+TRIGGER\s+(\w+)\s+(AFTER|BEFORE)\s+(INSERT|UPDATE|DELETE)\s+ON\s+(\w+)\s+BEGIN\s+(.*?)\bEND\s*;",
+    re.I | re.S,
+)
+_END_COLUMN = re.compile(r"^(\s+)end(\s)", re.M)
+
+
+def _fts5_table(m: re.Match[str]) -> str:
+    columns = [c.strip() for c in m.group(2).split(",") if c.strip() and "=" not in c]
+    body = ",\n    ".join(["rowid BIGINT PRIMARY KEY", *(f"{c} TEXT NOT NULL" for c in columns)])
+    return f"CREATE TABLE {m.group(1)} (\n    {body}\n);"
+
+
+def _trigger(m: re.Match[str]) -> str:
+    name, when, event, table, body = m.groups()
+    return (f"CREATE FUNCTION {name}_fn() RETURNS trigger LANGUAGE plpgsql AS $fn$ BEGIN\n"
+            f"    {body.strip()}\n    RETURN NULL;\nEND $fn$;\n"
+            f"CREATE TRIGGER {name} {when} {event} ON {table} FOR EACH ROW EXECUTE FUNCTION {name}_fn();")
 
 
 def postgres_script(path: Path) -> str:
@@ -54,7 +76,10 @@ def postgres_script(path: Path) -> str:
     if override.exists():
         return override.read_text(encoding="utf-8")
     script = path.read_text(encoding="utf-8")
-    if _UNPORTABLE.search(script):
+    triggers = len(re.findall(r"\bCREATE\s+TRIGGER\b", script, re.I))
+    script, translated = _TRIGGER.subn(_trigger, _FTS5.sub(_fts5_table, script))
+    script = _END_COLUMN.sub(r'\1"end"\2', script)
+    if translated != triggers or re.search(r"\b(CREATE\s+VIRTUAL\s+TABLE|PRAGMA)\b", script, re.I):
         raise RuntimeError(f"{path.name} uses SQLite-only DDL: add {override.name} for PostgreSQL")
     for pattern, replacement in _REWRITES:
         script = pattern.sub(replacement, script)

@@ -52,7 +52,7 @@ def test_usernames_compare_without_case_on_both_engines(db_target: Path | str) -
 
 def test_a_sqlite_only_migration_without_a_postgres_version_is_refused(tmp_path: Path) -> None:
     script = tmp_path / "0099_fts.sql"
-    script.write_text("CREATE VIRTUAL TABLE x USING fts5(a);\n", encoding="utf-8")
+    script.write_text("CREATE VIRTUAL TABLE x USING rtree(id, a, b);\n", encoding="utf-8")
     with pytest.raises(RuntimeError, match="0099_fts.postgres.sql"):
         postgres_script(script)
     (tmp_path / "0099_fts.postgres.sql").write_text("CREATE TABLE x (a TEXT);\n", encoding="utf-8")
@@ -67,3 +67,17 @@ def test_placeholders_become_psycopg_ones_outside_quotes() -> None:
 def test_the_password_is_masked_in_messages() -> None:
     assert pg.masked("postgresql://kb:s3cret@db:5433/kb") == "postgresql://kb:***@db:5433/kb"
     assert pg.describe("postgresql://kb:s3cret@db:5433/kb") == "db:5433/kb"
+
+
+def test_a_removed_passage_leaves_the_phrase_table_on_both_engines(db_target: Path | str) -> None:
+    conn = connect(db_target)
+    doc = conn.execute(
+        "INSERT INTO documents(path, root, content_hash, meta_hash, format, title, size, mtime, text) "
+        "VALUES ('a.txt', '/c', 'h', 'm', 'txt', '甲', 1, 0, '学习') RETURNING id").fetchone()[0]
+    chunk = conn.execute(
+        'INSERT INTO chunks(document_id, ordinal, text, text_hash, embed_hash, start, "end", tokens) '
+        "VALUES (?, 0, '学习', 'h', 'e', 0, 2, '学习') RETURNING id", (doc,)).fetchone()[0]
+    conn.execute("INSERT INTO chunk_fts(rowid, folded) VALUES (?, '学习')", (chunk,))
+    conn.execute("DELETE FROM documents WHERE id = ?", (doc,))  # cascades to chunks, whose trigger clears
+    assert conn.execute("SELECT count(*) FROM chunk_fts").fetchone()[0] == 0
+    conn.close()

@@ -7,7 +7,6 @@ from __future__ import annotations
 import multiprocessing
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import threading
@@ -28,7 +27,7 @@ from studykb.auth import User
 from studykb.db import connect
 from studykb.pg import DATABASE_URL_ENV
 from tests.conftest import MODEL, write_corpus
-from tests.pg_server import PgServer
+from tests.pg_server import PgServer, free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 WRITERS_PER_REPLICA = 4
@@ -55,12 +54,6 @@ def publish_to(writer: Path, replica: Path) -> None:
     os.replace(replica / ".CURRENT.tmp", replica / "CURRENT")
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def _healthy(port: int, proc: subprocess.Popen[bytes], seconds: float = 180) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -83,7 +76,7 @@ def two_servers(shared: tuple[str, Path], tmp_path: Path) -> Iterator[list[Path]
     try:
         for replica in replicas:
             publish_to(writer, replica)
-            port = _free_port()
+            port = free_port()
             log = (replica.parent / f"{replica.name}.log").open("wb")
             proc = subprocess.Popen([sys.executable, "-m", "studykb.cli", "serve", "--data-dir", str(replica),
                                      "--port", str(port)], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
