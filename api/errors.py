@@ -24,6 +24,7 @@ from studykb.errors import (
     NotFoundError,
     PermissionDenied,
     QueryError,
+    StorageError,
     StudyKBError,
     ValidationError,
 )
@@ -149,6 +150,9 @@ def install_handlers(app: FastAPI) -> None:
     @app.exception_handler(StudyKBError)
     async def _library(request: Request, exc: StudyKBError) -> JSONResponse:
         status, code, message = library_error(exc)
+        if isinstance(exc, (IndexCorruptError, StorageError)):  # names server paths: the log has it
+            log.error("%s", exc)
+            return error_response(status, code, message)
         return error_response(status, code, message, str(exc))
 
     @app.exception_handler(RequestValidationError)

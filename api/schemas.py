@@ -92,12 +92,13 @@ class SearchHit(BaseModel):
     legs: list[str] = Field(examples=[["bm25", "dense"]])
     also_in: list[Location] = Field(description="同一段文字也出现在这些文档中")
     ocr_confidence: float | None = None
-    # MERGE: `weak: bool` goes here with the per-hit weak flag (see api.serialize.hit_json).
+    weak: bool = Field(description="相关度较低：排在最后一条有实据的结果之后（见 relevant）")
 
 
 class SearchResponse(BaseModel):
     query: str = Field(examples=["浦江经验"])
     total: int
+    relevant: int = Field(description="有实据的相关段落数；其后的结果 weak=true")
     offset: int
     k: int
     exact: bool

@@ -56,9 +56,8 @@ def hit_json(hit: Hit) -> dict[str, Any]:
             for loc in hit.also_in
         ],
         "ocr_confidence": hit.ocr_confidence,
+        "weak": hit.weak,
     }
-    # MERGE: the per-hit `weak` flag (another branch adds `Hit.weak`) is serialised here, e.g.
-    # out["weak"] = hit.weak  — and the field added to api.schemas.SearchHit.
     return out
 
 
@@ -67,6 +66,7 @@ def search_json(result: SearchResult, k: int) -> dict[str, Any]:
     return {
         "query": result.query,
         "total": result.total,
+        "relevant": result.relevant,
         "offset": result.offset,
         "k": k,
         "exact": result.exact,

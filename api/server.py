@@ -8,6 +8,7 @@ import tempfile
 from pathlib import Path
 
 from studykb.layout import DATA_DIR_ENV
+from studykb.lock import ServerLock
 
 __all__ = ["serve"]
 
@@ -20,6 +21,8 @@ def serve(data_dir: Path, *, host: str = "127.0.0.1", port: int = 8600, workers:
     from studykb.config import load_settings
 
     load_settings(data_dir)  # a bad studykb.toml fails here, with the file and key named
+    lock = ServerLock(Path(data_dir))
+    lock.acquire()  # held while serving: `studykb restore` refuses to replace the data dir meanwhile
     os.environ[DATA_DIR_ENV] = str(Path(data_dir).resolve())
     metrics_dir = None
     if workers > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
@@ -37,5 +40,6 @@ def serve(data_dir: Path, *, host: str = "127.0.0.1", port: int = 8600, workers:
             timeout_graceful_shutdown=5,
         )
     finally:
+        lock.release()
         if metrics_dir:
             shutil.rmtree(metrics_dir, ignore_errors=True)

@@ -54,7 +54,7 @@ def write_synthetic_corpus(folder: Path, n_docs: int, seed: int = 5) -> None:
         )
 
 
-def measure_pipeline(corpus: Path, data: Path) -> dict[str, Any]:
+def measure_pipeline(corpus: Path, data: Path, model_name: str = BENCH_MODEL) -> dict[str, Any]:
     """Ingest `corpus` into `data` with a preloaded model and compare with raw encode."""
     from ingest.extract import SUFFIXES
     from ingest.pipeline import SMALL_UPDATE_FILES, IngestOptions, ingest
@@ -63,7 +63,7 @@ def measure_pipeline(corpus: Path, data: Path) -> dict[str, Any]:
     from studykb.layout import DataDir
     from studykb.models import load_encoder, resolve_model
 
-    spec = resolve_model(BENCH_MODEL)
+    spec = resolve_model(model_name)
     # The encoder the pipeline will use (the same cached object): ONNX for a run of a few files,
     # torch (SentenceTransformer) for more; the raw baseline is that encoder's own encode.
     files = sum(1 for f in corpus.rglob("*") if f.suffix.lower() in SUFFIXES)
@@ -82,7 +82,7 @@ def measure_pipeline(corpus: Path, data: Path) -> dict[str, Any]:
     model.encode = counting_encode
     cpu0, children0 = time.process_time(), resource.getrusage(resource.RUSAGE_CHILDREN)
     try:
-        report, pipe_s = timed(lambda: ingest([corpus], data, IngestOptions(model=BENCH_MODEL)))
+        report, pipe_s = timed(lambda: ingest([corpus], data, IngestOptions(model=model_name)))
     finally:
         model.encode = raw_encode
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -113,6 +113,7 @@ def measure_pipeline(corpus: Path, data: Path) -> dict[str, Any]:
     )
     figures: dict[str, Any] = {
         "encoder": type(model).__name__,
+        "model": spec.name,
         "documents": n_docs,
         "chunks": n_chunks,
         "failed_files": len(report.failed),
@@ -167,19 +168,20 @@ def main() -> None:
     ap.add_argument("--docs", type=int, default=0, help="also ingest a generated corpus of this many files")
     ap.add_argument("--repeat", type=int, default=5, help="no-op re-runs to take the median of")
     ap.add_argument("--json", type=Path, default=None)
+    ap.add_argument("--model", default=BENCH_MODEL, help="embedding model (e.g. use: the multilingual USE)")
     args = ap.parse_args()
     results: dict[str, Any] = {}
     with tempfile.TemporaryDirectory(prefix="studykb-bench-ingest-") as tmp:
         corpus = Path(tmp) / "corpus"
         shutil.copytree(ROOT / "corpus", corpus)
-        sample = measure_pipeline(corpus, Path(tmp) / "data")
+        sample = measure_pipeline(corpus, Path(tmp) / "data", args.model)
         sample |= measure_noop(corpus, Path(tmp) / "data", args.repeat)
         emit("ingest: sample corpus", sample, None)
         results["sample"] = sample
         if args.docs:
             generated = Path(tmp) / "generated"
             write_synthetic_corpus(generated, args.docs)
-            big = measure_pipeline(generated, Path(tmp) / "data-generated")
+            big = measure_pipeline(generated, Path(tmp) / "data-generated", args.model)
             emit(f"ingest: {args.docs} generated documents", big, None)
             results["generated"] = big
     if args.json:

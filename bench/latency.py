@@ -13,7 +13,7 @@ both. Also printed, from the same run: each leg alone (query embedding, BM25, FA
 highlighting of the 10 hits shown, the raw libraries (bm25s `retrieve`, FAISS `search`) on the
 same queries, and recall@10 of the FAISS index against exact search for several efSearch values.
 
-Usage: python bench/latency.py [--scale small|100k|1m] [--queries 200] [--json out.json]
+Usage: python bench/latency.py [--scale small|100k|1m] [--queries 200] [--model use] [--json out.json]
 """
 
 from __future__ import annotations
@@ -27,16 +27,16 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from common import cache_dir, emit, machine, percentile, timed_cpu
+from common import BENCH_MODEL, cache_dir, emit, machine, percentile, timed_cpu
 
 SIZES = {"small": [10_000], "100k": [10_000, 100_000], "1m": [10_000, 100_000, 1_000_000]}
 TARGET_P95_MS = {100_000: 50.0, 1_000_000: 150.0}
 EF_SWEEP = (128, 256, 512, 1024, 1600)  # the engine asks for k = 100, so FAISS uses ef ≥ 100
 
 
-def data_dir_for(n: int) -> Path:
-    """Where the synthetic corpus of `n` passages is built and kept."""
-    return cache_dir() / f"passages-{n}"
+def data_dir_for(n: int, model: str = BENCH_MODEL) -> Path:
+    """Where the synthetic corpus of `n` passages embedded with `model` is built and kept."""
+    return cache_dir() / (f"passages-{n}" if model == BENCH_MODEL else f"passages-{n}-{Path(model).name}")
 
 
 def _ms(values: list[float]) -> dict[str, float]:
@@ -47,7 +47,7 @@ def _ms(values: list[float]) -> dict[str, float]:
     }
 
 
-def measure(n: int, n_queries: int, seed: int) -> dict[str, Any]:
+def measure(n: int, n_queries: int, seed: int, model: str = BENCH_MODEL) -> dict[str, Any]:
     """Build (or reuse) the corpus of `n` passages and measure it in this process."""
     import faiss
     from synth import build_version, query_texts
@@ -57,8 +57,8 @@ def measure(n: int, n_queries: int, seed: int) -> dict[str, Any]:
     from search.query import parse_query
     from studykb.text import tokenize
 
-    folder = data_dir_for(n)
-    build = build_version(folder, n, seed)
+    folder = data_dir_for(n, model)
+    build = build_version(folder, n, seed, model=model)
     engine = Engine.open(folder)
     snap = engine.snapshot()
     for q in ("学习贯彻", "推进基层治理", "预热查询"):  # loads the model, jieba and OpenCC
@@ -176,9 +176,11 @@ def main() -> None:
     ap.add_argument("--queries", type=int, default=200)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--json", type=Path, default=None, help="write the figures here (for bench/report.py)")
+    ap.add_argument("--model", default=BENCH_MODEL, help="embedding model (e.g. use: the multilingual USE)")
     args = ap.parse_args()
     if args.size:
-        emit(f"latency at {args.size:,} passages", measure(args.size, args.queries, args.seed), args.json)
+        figures = measure(args.size, args.queries, args.seed, args.model)
+        emit(f"latency at {args.size:,} passages", figures, args.json)
         return
     results = []
     for n in SIZES[args.scale]:
@@ -194,6 +196,8 @@ def main() -> None:
                     str(args.queries),
                     "--seed",
                     str(args.seed),
+                    "--model",
+                    args.model,
                     "--json",
                     str(out),
                 ],

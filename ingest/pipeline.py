@@ -22,7 +22,13 @@ from typing import TYPE_CHECKING
 from studykb.corpus_path import resolve_inside
 from studykb.db import connect, write
 from studykb.digest import file_sha256
-from studykb.errors import ConfigError, CorpusRootError, ExtractionError, IndexMismatchError
+from studykb.errors import (
+    ConfigError,
+    CorpusRootError,
+    ExtractionError,
+    IndexCorruptError,
+    IndexMismatchError,
+)
 from studykb.layout import DataDir
 from studykb.lock import writer_lock
 
@@ -147,7 +153,7 @@ class _Run:
         return now
 
     def run(self, paths: list[Path]) -> IngestReport:
-        current = self.data.current()
+        current, damage = self._base_version()
         current_docs = self._version_docs(current)
         found, removed = self._scan(paths, current_docs)
         self.root = found.root
@@ -156,6 +162,9 @@ class _Run:
         report.outcomes += [FileOutcome(rel, "skipped", reason) for rel, reason in found.skipped]
         report.outcomes += [FileOutcome(rel, "failed", reason) for rel, reason in found.failed]
         report.warnings += _unknown_catalog_keys(catalog, found)
+        if damage:
+            report.warnings.append(damage)
+            self.prog.note(damage)
         report.previous_version = current
         current_model = self._version_model(current)
         self.max_chars, self.overlap = self._chunking(current)
@@ -199,7 +208,7 @@ class _Run:
         self._follow_move(moved, current_docs, report)
         t = self._lap("scan", t)
 
-        if current and not todo and not removed and not self.opts.rebuild:
+        if current and not todo and not removed and not self.opts.rebuild and not damage:
             report.version = current
             report.model = current_model
             report.n_documents, report.n_chunks = self._version_counts(current)
@@ -207,8 +216,9 @@ class _Run:
 
         spec = self._model(current, current_model)
         report.model = spec.name
-        if spec.fallback:
+        if spec.reason:
             report.model_note = spec.reason
+        if spec.fallback or "unreachable" in spec.reason:
             self.prog.note(spec.reason)
 
         # A small update embeds a few passages: the ONNX encoder (torch's vectors) loads in a fraction
@@ -246,10 +256,11 @@ class _Run:
             np.array([r["id"] for r in chunk_rows], dtype=np.int64),
             [r["tokens"].split(" ") if r["tokens"] else [] for r in chunk_rows],
             vectors,
-            {"model": spec.name, "model_fallback": spec.fallback, "dim": int(vectors.shape[1]),
+            {"model": spec.name, "model_fallback": spec.fallback, "model_reason": spec.reason,
+             "dim": int(vectors.shape[1]),
              "chunking": {"max_chars": self.max_chars, "overlap": self.overlap},
              "n_documents": len(members), "created_at": _now()},
-            previous=None if self.opts.rebuild else report.previous_version,
+            previous=None if self.opts.rebuild or damage else report.previous_version,
         )
         with write(self.conn):
             self.conn.execute(
@@ -268,6 +279,31 @@ class _Run:
         return self._finish(run_id, report, "published")
 
     # -- steps -------------------------------------------------------------------------------
+
+    def _base_version(self) -> tuple[str | None, str]:
+        """The version this run builds on, and why it must be rebuilt ("" when it is intact).
+
+        A damaged CURRENT pointer falls back to the newest version the database records as
+        published; a version whose files fail their checks is rebuilt from the database's rows
+        (nothing is extracted or embedded again), never reported "unchanged".
+        """
+        from search.integrity import check_version
+
+        try:
+            current = self.data.current()
+        except IndexCorruptError:
+            row = self.conn.execute(
+                "SELECT name FROM index_versions WHERE state = 'published' ORDER BY id DESC LIMIT 1"
+            ).fetchone()
+            return (row["name"] if row else None), (
+                f"{self.data.pointer} did not name a usable version; repaired by publishing a new one")
+        if current is None:
+            return None, ""
+        verdict = check_version(self.data, current)
+        if verdict.ok:
+            return current, ""
+        return current, (f"index version {current} was damaged ({'; '.join(verdict.problems)}); "
+                         "rebuilt as a new version")
 
     def _scan(self, paths: list[Path], current_docs: dict[str, sqlite3.Row]) -> tuple[Found, list[str]]:
         """Scan `paths` against the indexed corpus; return what was found and the documents to remove.

@@ -16,14 +16,15 @@ from typing import Any
 
 import numpy as np
 
-from search.dense import ROWS_FILE, DenseIndex, index_type_for
+from search.dense import DenseIndex, index_type_for
+from search.integrity import MANIFEST, SEAL_KEY, check_version, manifest_seal
 from search.lexical import LexicalIndex
 from studykb.digest import file_sha256, files_digest
+from studykb.errors import StorageError
 from studykb.layout import DataDir
 
 __all__ = ["MANIFEST", "files_checksum", "write_version"]
 
-MANIFEST = "manifest.json"
 FORMAT_VERSION = 1
 
 
@@ -53,12 +54,10 @@ def _carried_over(
 
     folder = data.version_path(previous)
     try:
-        old = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
-        if old.get("model") != model or old.get("dim") != int(vectors.shape[1]):
+        verdict = check_version(data, previous)  # never carry a damaged file over
+        old = verdict.manifest
+        if not verdict.ok or old.get("model") != model or old.get("dim") != int(vectors.shape[1]):
             return None
-        for rel in ("faiss.index", ROWS_FILE):  # never carry a damaged file over
-            if rel in old["files"] and file_sha256(folder / rel) != old["files"][rel]:
-                return None
         previous_ids = np.load(folder / "chunk_ids.npy")
         return DenseIndex.updated(folder / "faiss.index", previous_ids, chunk_ids, vectors)
     except (OSError, ValueError, KeyError, RuntimeError, StudyKBError):  # build afresh instead
@@ -85,6 +84,19 @@ def write_version(
         raise ValueError("chunk_ids, tokens and vectors must have the same length")
     data.versions.mkdir(parents=True, exist_ok=True)
     tmp = data.versions / f".{name}.tmp"
+    try:
+        return _write(data, name, tmp, chunk_ids, tokens, vectors, info, previous)
+    except (OSError, RuntimeError) as exc:  # a full disk, a quota, a read-only volume (FAISS: RuntimeError)
+        shutil.rmtree(tmp, ignore_errors=True)
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc).splitlines()[0]
+        raise StorageError(
+            f"could not write index version {name} in {data.versions} ({reason}); the published "
+            "version is unchanged: free some space (or make the data dir writable) and run ingest again"
+        ) from exc
+
+
+def _write(data: DataDir, name: str, tmp: Path, chunk_ids: np.ndarray, tokens: Sequence[Sequence[str]],
+           vectors: np.ndarray, info: dict[str, Any], previous: str | None) -> dict[str, Any]:
     if tmp.exists():
         shutil.rmtree(tmp)
     tmp.mkdir()
@@ -104,8 +116,10 @@ def write_version(
         "dense_carried_from": previous if dense else None,
         "dense_hidden_rows": dense.hidden if dense else 0,
         "files": files,
+        "sizes": {rel: (tmp / rel).stat().st_size for rel in files},
         "checksum": files_digest(files),
     }
+    manifest[SEAL_KEY] = manifest_seal(manifest)
     (tmp / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
     _fsync_tree(tmp)
     final = data.version_path(name)

@@ -12,38 +12,32 @@ import logging
 import sqlite3
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from studykb.db import connect
-from studykb.errors import IndexMismatchError, QueryError
+from studykb.errors import IndexMismatchError, QueryError, StudyKBError
 from studykb.layout import DataDir
 from studykb.models import ModelSpec, resolve_backend, spec_for_index
 from studykb.pg import PgConnection
-from studykb.text import is_cjk
 
 from .fuse import hybrid
 from .highlight import mark_spans, snippet
+from .integrity import fingerprint
 from .query import Filters, ParsedQuery, parse_query
 from .records import DocumentInfo, Hit, Location, SearchResult
-from .snapshot import Snapshot, load_snapshot, verify_version
+from .relevance import weak_flags
+from .snapshot import Snapshot, load_snapshot
+from .weights import dense_weight, model_reads
 
 __all__ = ["Engine"]
 
-#: Weight of the dense leg in the convex fusion (search/fuse.py `hybrid`). For a model that reads the
-#: query's language the legs are peers (not measurable offline here: no Chinese model ships on PyPI);
-#: when it cannot (the English-only fallback on a Chinese query), the dense leg only breaks BM25's
-#: near-ties — weight chosen on CMRC 2018 with bench/retrieval.py.
-DENSE_WEIGHT = 0.5
-WEAK_DENSE_WEIGHT = 0.02
-MIN_DEPTH = 100
-#: Seconds before a published version that failed verification is checked again.
-RETRY_S = 10.0
-
 log = logging.getLogger(__name__)
+
+MIN_DEPTH = 100
 
 
 class Engine:
@@ -55,8 +49,8 @@ class Engine:
         self._swap_lock = threading.Lock()
         self._encode_lock = threading.Lock()
         self._local = threading.local()
-        self._rejected: tuple[str, float] | None = None  # a version that failed verification, and when
         self._spec: ModelSpec | None = None
+        self._refused: tuple[str, object] | None = None  # (version, files' fingerprint) that failed to load
 
     @classmethod
     def open(cls, data_dir: Path | str) -> Engine:
@@ -81,27 +75,41 @@ class Engine:
         return conn
 
     def snapshot(self) -> Snapshot:
-        """The current snapshot, switching first to a newly published version whose files verify.
+        """The current snapshot, reloading first if a newer version was published.
 
-        A replica may see the pointer before every file of the version arrived (a shared volume, a
-        copy under way): a version whose checksums or counts fail is not switched to — the one in use
-        keeps serving, and the new one is checked again after `RETRY_S`.
+        A newly published version whose files fail their checks (or a damaged CURRENT) is never
+        switched to: the engine keeps serving the version it has and logs why, once per state of
+        the new version's files.
         """
-        name = self.data.current()
-        if name and name != self._snap.name and not self._rejected_recently(name):
+        try:
+            name = self.data.current()
+        except StudyKBError as exc:
+            self._refuse("CURRENT", None, exc)
+            return self._snap
+        if name and name != self._snap.name:
             with self._swap_lock:
-                if name != self._snap.name and not self._rejected_recently(name):
-                    problems = verify_version(self.data, self._conn, name)
-                    if problems:
-                        self._rejected = (name, time.monotonic())
-                        log.warning("not switching to index version %s: %s", name, "; ".join(problems))
-                    else:
-                        self._snap = load_snapshot(self.data, self._conn, name)
+                if name != self._snap.name:
+                    self._switch(name)
         return self._snap
 
-    def _rejected_recently(self, name: str) -> bool:
-        return self._rejected is not None and self._rejected[0] == name and \
-            time.monotonic() - self._rejected[1] < RETRY_S
+    def _switch(self, name: str) -> None:
+        try:
+            state = fingerprint(self.data.version_path(name))
+        except OSError:
+            state = None
+        if self._refused == (name, state):
+            return
+        try:
+            self._snap = load_snapshot(self.data, self._conn, name)
+            self._refused = None
+        except (StudyKBError, OSError, sqlite3.Error) as exc:
+            self._refuse(name, state, exc)
+
+    def _refuse(self, name: str, state: object, exc: Exception) -> None:
+        """Keep the current snapshot; log the reason once per (version, state of its files)."""
+        if self._refused != (name, state):
+            self._refused = (name, state)
+            log.error("not switching to index version %s, still serving %s: %s", name, self._snap.name, exc)
 
     @property
     def model(self) -> ModelSpec:
@@ -156,13 +164,19 @@ class Engine:
         allowed = self._allowed(snap, filters)
         depth = max(MIN_DEPTH, 3 * (offset + k))
         notes: list[str] = []
+        weak: set[int] = set()
         if parsed.exact:
             ranked, found_by = self._phrase(snap, parsed, allowed, depth)
         else:
-            ranked, found_by, notes = self._hybrid(snap, parsed, allowed, depth, legs)
+            ranked, found_by, notes, weak = self._hybrid(snap, parsed, allowed, depth, legs)
         collapsed = self._collapse(snap, ranked)
+        # The floor is a cut in the fused ranking, never a re-ranking (moving weak hits below
+        # relevant ones cost CMRC R@1 0.967 -> 0.961): hits after the last one with real evidence
+        # are weak, the ones before it relevant.
+        last = max((i for i, c in enumerate(collapsed) if c[0] not in weak), default=-1)
+        weak = {c[0] for c in collapsed[last + 1 :]}
         page = collapsed[offset : offset + k]
-        hits = self._hits(snap, page, parsed, found_by)
+        hits = self._hits(snap, page, parsed, found_by, weak)
         return SearchResult(
             query,
             tuple(hits),
@@ -174,6 +188,7 @@ class Engine:
             snap.name,
             time.perf_counter() - t0,
             tuple(notes),
+            last + 1,
         )
 
     def _allowed(self, snap: Snapshot, filters: Filters) -> np.ndarray | None:
@@ -190,7 +205,9 @@ class Engine:
         allowed: np.ndarray | None,
         depth: int,
         legs: Sequence[str],
-    ) -> tuple[list[tuple[int, float]], dict[int, set[str]], list[str]]:
+    ) -> tuple[list[tuple[int, float]], dict[int, set[str]], list[str], set[int]]:
+        """Fused (position, score) best first, the legs that found each position, notes for the
+        reader, and the positions that are only weak matches (search/relevance.py)."""
         bm25: list[tuple[int, float]] = []
         dense: list[tuple[int, float]] = []
         found_by: dict[int, set[str]] = {}
@@ -201,20 +218,26 @@ class Engine:
                 mask = np.zeros(snap.lexical.size, dtype=np.float32)
                 mask[allowed] = 1
             bm25 = snap.lexical.search(parsed.terms, depth, mask)
-        weak = False
+        cannot = False
         if "dense" in legs:
             dense = snap.dense.search(self.embed_query(parsed.text), depth, allowed)
-            weak = any(is_cjk(ch) for ch in parsed.text) and not self.model.chinese_capable
-            if weak:
+            cannot = not model_reads(self.model, parsed.text)
+            if cannot:
                 notes.append(
-                    "the embedding model is the English-only offline fallback: "
+                    "the embedding model is the English-only all-MiniLM-L6-v2: "
                     "Chinese queries rank mainly by keywords"
                 )
         for name, items in (("bm25", bm25), ("dense", dense)):
             for pos, _ in items:
                 found_by.setdefault(pos, set()).add(name)
-        weight = WEAK_DENSE_WEIGHT if weak else DENSE_WEIGHT
-        return hybrid(bm25, dense, weight, rerank_only=weak), found_by, notes
+        candidates = sorted(found_by)
+        coverage = snap.lexical.coverage(parsed.terms, candidates)
+        covered = dict(zip(candidates, coverage.tolist(), strict=True))
+        top = covered.get(bm25[0][0], 0.0) if bm25 else 0.0
+        fused = hybrid(bm25, dense, dense_weight(self.model, parsed.text, top), rerank_only=cannot)
+        flags = weak_flags(candidates, coverage, dense, dense_counts=bool(dense) and not cannot)
+        weak = {pos for pos, flag in zip(candidates, flags, strict=True) if flag}
+        return fused, found_by, notes, weak
 
     def _phrase(
         self, snap: Snapshot, parsed: ParsedQuery, allowed: np.ndarray | None, depth: int
@@ -277,6 +300,7 @@ class Engine:
         page: list[tuple[int, float, list[int]]],
         parsed: ParsedQuery,
         found_by: dict[int, set[str]],
+        weak: Collection[int] = (),
     ) -> list[Hit]:
         wanted = [int(snap.chunk_ids[p]) for p, _, others in page] + [
             int(snap.chunk_ids[o]) for _, _, others in page for o in others
@@ -302,7 +326,7 @@ class Engine:
                 for o in others
                 if (r := rows.get(int(snap.chunk_ids[o]))) is not None and r["document_id"] in snap.documents
             )
-            hits.append(self._hit(snap, row, score, tuple(sorted(legs)), parsed, also))
+            hits.append(self._hit(snap, row, score, tuple(sorted(legs)), parsed, also, pos in weak))
         return hits
 
     def _chunk_rows(self, ids: list[int]) -> dict[int, sqlite3.Row]:
@@ -323,6 +347,7 @@ class Engine:
         legs: tuple[str, ...],
         parsed: ParsedQuery | None,
         also: tuple[Location, ...] = (),
+        weak: bool = False,
     ) -> Hit:
         text = row["text"]
         spans = mark_spans(text, parsed.terms, parsed.phrases) if parsed else []
@@ -343,6 +368,7 @@ class Engine:
             legs=legs,
             also_in=also,
             ocr_confidence=row["ocr_confidence"],
+            weak=weak,
         )
 
     # -- more like this, documents, status -----------------------------------------------------
@@ -368,8 +394,7 @@ class Engine:
         mask = np.zeros(snap.lexical.size, dtype=np.float32)
         mask[allowed] = 1
         bm25 = snap.lexical.search(terms, depth, mask)
-        weight = DENSE_WEIGHT if self.model.chinese_capable else WEAK_DENSE_WEIGHT
-        ranked = hybrid(bm25, dense, weight)
+        ranked = hybrid(bm25, dense, dense_weight(self.model, row["text"]))
         collapsed = [
             c
             for c in self._collapse(snap, ranked)
@@ -413,6 +438,7 @@ class Engine:
             "passages": int(len(snap.chunk_ids)),
             "model": m["model"],
             "model_fallback": bool(m.get("model_fallback")),
+            "model_reason": m.get("model_reason", ""),
             "index_type": m.get("index_type"),
             "built_at": m.get("created_at"),
         }

@@ -88,6 +88,32 @@ class LexicalIndex:
                 scores[indices[start:end]] += data[start:end]  # positions are unique within a column
         return scores[: self.size]
 
+    def coverage(self, tokens: Sequence[str], positions: Sequence[int]) -> np.ndarray:
+        """For each passage in `positions`, the IDF-weighted share of the query's distinct terms it
+        contains (0-1): 1 when it has every term, near 0 when it has only common ones. A term no
+        passage has counts with the highest IDF, so made-up words pull the share down.
+
+        IDF as BM25's Lucene variant: ln(1 + (N − df + 0.5) / (df + 0.5)).
+        """
+        pos = np.asarray(positions, dtype=np.int64)
+        terms = list(dict.fromkeys(tokens))
+        if not terms or not len(pos):
+            return np.zeros(len(pos), dtype=np.float32)
+        matrix = self._bm25.scores
+        indices, indptr = matrix["indices"], matrix["indptr"]
+        n = float(matrix["num_docs"])
+        vocab = self._bm25.vocab_dict
+        have = np.zeros(len(pos), dtype=np.float64)
+        total = 0.0
+        for term in terms:
+            column = vocab.get(term)
+            df = 0 if column is None else int(indptr[column + 1] - indptr[column])
+            idf = float(np.log1p((n - df + 0.5) / (df + 0.5)))
+            total += idf
+            if df:
+                have += idf * np.isin(pos, indices[indptr[column] : indptr[column + 1]])
+        return (have / total).astype(np.float32)
+
     def _retrieve(self, tokens: Sequence[str], k: int, mask: np.ndarray | None) -> list[tuple[int, float]]:
         k = min(k, self.size)
         docs, scores = self._bm25.retrieve(

@@ -48,7 +48,9 @@ class Hit:
     """One search result: a passage with its citation, highlighted snippet and ranking details.
 
     `highlights` are (start, end) spans in `text`; `snippet_spans` are spans in `snippet`.
-    `legs` says which retrieval legs found it ("bm25", "dense", "phrase").
+    `legs` says which retrieval legs found it ("bm25", "dense", "phrase"). `weak` is True when it
+    ranks below every hit for which a leg has real evidence of relevance (search/relevance.py):
+    the app lists weak hits under "以下结果相关度较低".
     """
 
     chunk_id: int
@@ -66,6 +68,7 @@ class Hit:
     legs: tuple[str, ...]
     also_in: tuple[Location, ...] = ()
     ocr_confidence: float | None = None
+    weak: bool = False
 
     @property
     def citation(self) -> str:
@@ -93,7 +96,11 @@ class Hit:
 
 @dataclass(frozen=True)
 class SearchResult:
-    """A page of hits plus what the engine understood of the query."""
+    """A page of hits plus what the engine understood of the query.
+
+    `total` counts the distinct passages found (up to the depth the engine looks), `relevant` those
+    of them above the relevance cut (the rest are weak).
+    """
 
     query: str
     hits: tuple[Hit, ...]
@@ -105,12 +112,14 @@ class SearchResult:
     version: str
     seconds: float
     notes: tuple[str, ...] = field(default_factory=tuple)
+    relevant: int = 0
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready dict with every hit."""
         return {
             "query": self.query,
             "total": self.total,
+            "relevant": self.relevant,
             "offset": self.offset,
             "exact": self.exact,
             "terms": list(self.terms),

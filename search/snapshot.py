@@ -9,17 +9,15 @@ from typing import Any
 
 import numpy as np
 
-from studykb.digest import file_sha256, files_digest
 from studykb.errors import IndexCorruptError, IndexMissingError
 from studykb.layout import DataDir
 
 from .dense import DenseIndex
+from .integrity import check_version, rebuild_advice
 from .lexical import LexicalIndex
 from .records import DocumentInfo
 
-__all__ = ["Snapshot", "load_snapshot", "verify_version"]
-
-MANIFEST = "manifest.json"
+__all__ = ["Snapshot", "corpus_root", "load_snapshot", "verify_version"]
 
 
 @dataclass(frozen=True)
@@ -44,15 +42,17 @@ class Snapshot:
         return pos[ok]
 
 
-def _read_manifest(data: DataDir, name: str) -> dict[str, Any]:
-    path = data.version_path(name) / MANIFEST
+def corpus_root(conn: sqlite3.Connection, name: str) -> str | None:
+    """The corpus folder version `name` was ingested from (for the rebuild command), if recorded."""
     try:
-        manifest: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise IndexCorruptError(
-            f"index version {name} has no manifest ({path}); run `studykb ingest`"
-        ) from None
-    return manifest
+        row = conn.execute(
+            "SELECT d.root FROM documents d JOIN version_documents v ON v.document_id = d.id "
+            "JOIN index_versions iv ON iv.id = v.version_id WHERE iv.name = ? LIMIT 1",
+            (name,),
+        ).fetchone()
+    except sqlite3.Error:
+        return None
+    return str(row[0]) if row else None
 
 
 def _documents(conn: sqlite3.Connection, name: str) -> dict[int, DocumentInfo]:
@@ -88,11 +88,21 @@ def load_snapshot(data: DataDir, conn: sqlite3.Connection, name: str | None = No
         raise IndexMissingError(
             f"no index in {data.root}: build one with `studykb ingest corpus --data-dir {data.root}`"
         )
-    manifest = _read_manifest(data, name)
+    verdict = check_version(data, name)
+    if not verdict.ok:
+        raise verdict.error(data, corpus_root(conn, name))
+    manifest = verdict.manifest
     folder = data.version_path(name)
-    chunk_ids = np.load(folder / "chunk_ids.npy")
-    dense = DenseIndex.load(folder / "faiss.index")
-    lexical = LexicalIndex.load(folder / "bm25")
+    try:
+        chunk_ids = np.load(folder / "chunk_ids.npy")
+        dense = DenseIndex.load(folder / "faiss.index")
+        lexical = LexicalIndex.load(folder / "bm25")
+    except (OSError, ValueError, RuntimeError, EOFError) as exc:  # damage the checks could not see
+        raise IndexCorruptError(
+            f"index version {name} in {data.root} is damaged ({exc}): "
+            f"{rebuild_advice(data, corpus_root(conn, name))}",
+            version=name, problems=(str(exc),),
+        ) from exc
     documents = _documents(conn, name)
     rows = conn.execute(
         "SELECT c.id, c.document_id FROM chunks c JOIN version_documents v ON v.document_id = c.document_id "
@@ -102,7 +112,9 @@ def load_snapshot(data: DataDir, conn: sqlite3.Connection, name: str | None = No
     if len(rows) != len(chunk_ids) or len(chunk_ids) != dense.size or lexical.size != dense.size:
         raise IndexCorruptError(
             f"index version {name} is inconsistent ({len(chunk_ids)} ids, {dense.size} vectors, "
-            f"{lexical.size} BM25 rows, {len(rows)} database rows): run `studykb verify`"
+            f"{lexical.size} BM25 rows, {len(rows)} database rows): "
+            f"{rebuild_advice(data, corpus_root(conn, name))}",
+            version=name,
         )
     doc_of = np.array([r[1] for r in rows], dtype=np.int64)
     return Snapshot(name, manifest, dense, lexical, chunk_ids, doc_of, documents)
@@ -117,31 +129,23 @@ def verify_version(data: DataDir, conn: sqlite3.Connection, name: str | None = N
     name = name or data.current()
     if name is None:
         return [f"no published index version in {data.root}"]
+    verdict = check_version(data, name, checksums=True)
+    if not verdict.ok:
+        return [f"{name}: {problem}" for problem in verdict.problems]
     problems: list[str] = []
-    try:
-        manifest = _read_manifest(data, name)
-    except IndexCorruptError as exc:
-        return [str(exc)]
+    manifest = verdict.manifest
     folder = data.version_path(name)
-    files: dict[str, str] = manifest.get("files", {})
-    for rel, expected in sorted(files.items()):
-        path = folder / rel
-        if not path.is_file():
-            problems.append(f"{name}: file {rel} is missing")
-            continue
-        if file_sha256(path) != expected:
-            problems.append(f"{name}: file {rel} does not match its checksum")
-    if files_digest(files) != manifest.get("checksum"):
-        problems.append(f"{name}: manifest checksum does not verify")
-    if problems:
-        return problems
     n = int(manifest.get("n_chunks", -1))
     chunk_ids = np.load(folder / "chunk_ids.npy")
     dense = DenseIndex.load(folder / "faiss.index")
     lexical = LexicalIndex.load(folder / "bm25")
-    row = conn.execute("SELECT id, n_chunks, state FROM index_versions WHERE name = ?", (name,)).fetchone()
+    row = conn.execute(
+        "SELECT id, n_chunks, state, checksum FROM index_versions WHERE name = ?", (name,)
+    ).fetchone()
     if row is None:
         return [f"{name}: no record in the database"]
+    if row["checksum"] and row["checksum"] != manifest.get("checksum"):
+        problems.append(f"{name}: the manifest's checksum differs from the database's record")
     db_ids = np.array(
         [
             r[0]

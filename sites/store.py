@@ -180,22 +180,31 @@ def import_sites(conn: sqlite3.Connection, user: User | None, sites: Iterable[Si
     return ImportReport(source, tuple(added), tuple(updated), tuple(unchanged))
 
 
+SQLITE_READONLY = 8  # SQLite's primary result code for a write to a read-only database
+
+
 def ensure_loaded(conn: sqlite3.Connection, path: str | Path = DEFAULT_SITES_PATH) -> ImportReport | None:
     """Seed an empty sites table from the shipped sites.csv (so a fresh install shows sites).
 
-    Returns None when the table already has rows or the file does not exist.
+    Returns None when the table already has rows or the file does not exist, or when the database
+    is on read-only storage (a replica: it shows what its primary seeded).
     """
     _check_schema(conn)
     path = Path(path)
     if conn.execute("SELECT 1 FROM sites LIMIT 1").fetchone() or not path.is_file():
         return None
     sites = load_sites(path)
-    with write(conn):
-        # Re-check under the write lock: another session may have seeded meanwhile.
-        if conn.execute("SELECT 1 FROM sites LIMIT 1").fetchone():
+    try:
+        with write(conn):
+            # Re-check under the write lock: another session may have seeded meanwhile.
+            if conn.execute("SELECT 1 FROM sites LIMIT 1").fetchone():
+                return None
+            for site in sites:
+                _insert(conn, site, SYSTEM)
+    except sqlite3.OperationalError as exc:
+        if exc.sqlite_errorcode & 0xFF == SQLITE_READONLY:
             return None
-        for site in sites:
-            _insert(conn, site, SYSTEM)
+        raise
     return ImportReport(path.name, tuple(site.id for site in sites), (), ())
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -146,6 +147,8 @@ def ingest(paths: tuple[Path, ...], data_dir: Path | None, model: str | None, ba
 def status(data_dir: Path | None, as_json: bool) -> None:
     """Show the published index: documents, passages, model, index type and size, last run.
 
+    Exit status 1 when the published version's files are damaged (the message names the rebuild).
+
     Example: studykb status --data-dir data
     """
     from .status import index_status
@@ -153,10 +156,15 @@ def status(data_dir: Path | None, as_json: bool) -> None:
     info = index_status(_data(data_dir))
     if as_json:
         _print_json(info)
-        return
-    for key, value in info.items():
-        shown = json.dumps(value, ensure_ascii=False) if isinstance(value, dict) else value
-        click.echo(f"{key:>16}: {shown}")
+    else:
+        for key, value in info.items():
+            if key == "damaged":
+                continue
+            shown = json.dumps(value, ensure_ascii=False) if isinstance(value, dict) else value
+            click.echo(f"{key:>16}: {shown}")
+    if info["damaged"]:
+        click.echo(f"Error: {info['damaged']}", err=True)
+        sys.exit(1)
 
 
 @cli.command()
@@ -286,6 +294,14 @@ def main() -> None:
         sys.exit(exc.exit_code)
     except StudyKBError as exc:
         click.echo(f"Error: {exc}", err=True)
+        sys.exit(2)
+    except (OSError, sqlite3.Error) as exc:  # read-only storage, a full disk: one line, not a traceback
+        from .storage import storage_error
+
+        error = storage_error(exc)
+        if error is None:
+            raise
+        click.echo(f"Error: {error}", err=True)
         sys.exit(2)
     except KeyboardInterrupt:
         click.echo("Interrupted: the previously published index is unchanged.", err=True)

@@ -13,11 +13,13 @@ migrations run there (`studykb.pg_schema`), recorded in the table `studykb_schem
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import cast
+from urllib.parse import quote
 
 from . import pg
 from .pg_schema import BOOTSTRAP, postgres_script
@@ -50,6 +52,8 @@ def connect(path: Path | str, *, migrate: bool = True) -> sqlite3.Connection:
 
     The connection is in autocommit mode (`isolation_level=None`); use `write()` for transactions.
     It may be shared between threads (`check_same_thread=False`), one statement at a time.
+    On read-only storage (a replica's mounted volume) the database is opened read-only: reads work,
+    a write fails with SQLITE_READONLY (which the CLI reports in one line).
 
     When `path` is a postgresql:// URL, or `$STUDYKB_DATABASE_URL` is set, the connection is a
     `studykb.pg.PgConnection` to that database (typed as sqlite3.Connection: it offers the part of it
@@ -66,6 +70,8 @@ def connect(path: Path | str, *, migrate: bool = True) -> sqlite3.Connection:
 
 def connect_sqlite(path: Path | str, *, migrate: bool = True) -> sqlite3.Connection:
     """The SQLite file at `path`, whatever `$STUDYKB_DATABASE_URL` says (`studykb db copy` reads it)."""
+    if _read_only_storage(Path(path)):
+        return _connect_read_only(Path(path), migrate)
     conn = sqlite3.connect(
         str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False
     )
@@ -76,6 +82,33 @@ def connect_sqlite(path: Path | str, *, migrate: bool = True) -> sqlite3.Connect
     conn.execute("PRAGMA foreign_keys = ON")
     if migrate:
         _migrate(conn)
+    return conn
+
+
+def _read_only_storage(path: Path) -> bool:
+    """True when the database exists but neither it nor its folder may be written (EROFS, modes)."""
+    return path.is_file() and not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK))
+
+
+def _connect_read_only(path: Path, migrate: bool) -> sqlite3.Connection:
+    """A read-only connection. Without pending WAL content the file is opened `immutable` (SQLite then
+    needs no -shm file, which a read-only folder cannot hold); with it, `mode=ro` reads the WAL too."""
+    wal = Path(f"{path}-wal")
+    immutable = not (wal.is_file() and wal.stat().st_size > 0)
+    uri = f"file:{quote(str(path.resolve()))}?mode=ro" + ("&immutable=1" if immutable else "")
+    conn = sqlite3.connect(
+        uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False
+    )
+    conn.row_factory = sqlite3.Row
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    conn.execute("PRAGMA foreign_keys = ON")
+    if migrate and schema_version(conn) < len(MIGRATIONS):
+        from .errors import StorageError
+
+        raise StorageError(
+            f"{path} is on read-only storage and needs schema migration {schema_version(conn) + 1}: "
+            "run any studykb command once where the data dir is writable"
+        )
     return conn
 
 
@@ -169,7 +202,8 @@ def write(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     try:
         yield conn
     except BaseException:
-        conn.execute("ROLLBACK")
+        if conn.in_transaction:  # SQLite itself rolls back on some errors, e.g. SQLITE_FULL
+            conn.execute("ROLLBACK")
         raise
     else:
         conn.execute("COMMIT")

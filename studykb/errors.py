@@ -7,8 +7,9 @@
      ├── ExtractionError      a source file could not be read (names the file and the reason)
      ├── IndexMissingError    no published index in the data dir (says which command builds one)
      ├── IndexMismatchError   the index was built with another model or schema
-     ├── IndexCorruptError    an index version failed its consistency checks
-     ├── LockedError          another ingest holds the data dir
+     ├── IndexCorruptError    an index version (or data/CURRENT) failed its checks; names the rebuild
+     ├── LockedError          another ingest holds the data dir, or a server serves it (restore)
+     ├── StorageError         the data dir cannot be written (read-only, full disk, not a folder)
      ├── QueryError           an empty or malformed query
      │    └── FilterError      search filters that can match nothing
      │         ├── UnknownCategoryError   a category that no document can have
@@ -43,6 +44,7 @@ __all__ = [
     "PermissionDenied",
     "QueryError",
     "SessionExpired",
+    "StorageError",
     "StudyKBError",
     "TooManyAttempts",
     "UnknownCategoryError",
@@ -93,7 +95,15 @@ class IndexMismatchError(StudyKBError):
 
 
 class IndexCorruptError(StudyKBError):
-    """An index version does not pass its consistency checks."""
+    """An index version does not pass its consistency checks.
+
+    `version` names it (None when data/CURRENT itself is unusable), `problems` lists what failed.
+    """
+
+    def __init__(self, message: str, *, version: str | None = None, problems: tuple[str, ...] = ()) -> None:
+        self.version = version
+        self.problems = problems
+        super().__init__(message)
 
 
 class DatabaseUnavailableError(StudyKBError):
@@ -102,6 +112,10 @@ class DatabaseUnavailableError(StudyKBError):
 
 class LockedError(StudyKBError):
     """Another process holds the ingest lock of the data dir."""
+
+
+class StorageError(StudyKBError):
+    """The data dir cannot be written: read-only storage, a full disk, or a path that is not a folder."""
 
 
 class QueryError(StudyKBError):

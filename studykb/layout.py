@@ -5,21 +5,27 @@ data/
                         (absent with $STUDYKB_DATABASE_URL: those rows are in PostgreSQL)
   CURRENT               name of the published index version (replaced atomically)
   ingest.lock           held (flock) by a running ingest
+  serve.lock            held (shared flock) by every running `studykb serve`: restore refuses then
+  verified.json         fingerprints of versions whose checksums verified (search/integrity.py)
   versions/<name>/      one immutable index version: faiss.index, bm25/, chunk_ids.npy, manifest.json
 """
 
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from .db import DB_NAME
+from .errors import IndexCorruptError, StorageError
 from .pg import database_url
 
 __all__ = ["DATA_DIR_ENV", "DataDir", "default_data_dir"]
 
 DATA_DIR_ENV = "STUDYKB_DATA_DIR"
+#: What a version name may look like (ingest writes v000001, v000002, …): never a path.
+VERSION_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
 
 
 def default_data_dir() -> Path:
@@ -29,9 +35,17 @@ def default_data_dir() -> Path:
 
 @dataclass(frozen=True)
 class DataDir:
-    """Paths inside one data dir."""
+    """Paths inside one data dir. Raises StorageError when `root` lies under a regular file."""
 
     root: Path
+
+    def __post_init__(self) -> None:
+        for folder in (self.root, *self.root.parents):  # the nearest part that exists must be a folder
+            if folder.exists():
+                if not folder.is_dir():
+                    raise StorageError(f"data dir {self.root}: {folder} is a file, not a folder: "
+                                       "choose another --data-dir")
+                return
 
     @property
     def db_path(self) -> Path:
@@ -57,12 +71,33 @@ class DataDir:
         return self.versions / name
 
     def current(self) -> str | None:
-        """The published version name, or None when nothing was published yet."""
+        """The published version name, or None when nothing was published yet.
+
+        Raises IndexCorruptError when CURRENT is not a version name (binary bytes, a path such as
+        `../..`) or names a folder outside `versions/`; `studykb ingest` repairs it.
+        """
         try:
-            name = self.pointer.read_text(encoding="utf-8").strip()
-        except FileNotFoundError:
+            raw = self.pointer.read_bytes()
+        except (FileNotFoundError, NotADirectoryError):
             return None
-        return name or None
+        try:
+            name = raw.decode("utf-8").strip()
+        except UnicodeDecodeError:
+            name = None
+        if name == "":
+            return None
+        if name is None or not VERSION_NAME.fullmatch(name):
+            raise self.pointer_error(f"it holds {raw[:40]!r}, not a version name")
+        if self.versions.is_dir() and self.version_path(name).resolve().parent != self.versions.resolve():
+            raise self.pointer_error(f"version {name} lies outside {self.versions}")
+        return name
+
+    def pointer_error(self, why: str) -> IndexCorruptError:
+        """The error for an unusable CURRENT file, naming the command that repairs it."""
+        return IndexCorruptError(
+            f"{self.pointer} is damaged ({why}): run `studykb ingest CORPUS --data-dir {self.root}` "
+            "to repair it"
+        )
 
     def publish(self, name: str) -> None:
         """Point CURRENT at `name` in one atomic rename (readers see the old or the new name)."""

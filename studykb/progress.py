@@ -117,9 +117,15 @@ def print_hits(result: Any) -> None:
     console = text_console()
     for note in result.notes:
         console.print(Text(note, style="dim"))
-    console.print(Text.assemble((str(result.total), "bold"),
-                                f" passages for {result.query} ({result.seconds * 1000:.0f} ms)"))
+    console.print(Text.assemble((str(result.relevant), "bold"),
+                                f" relevant passages ({result.total} found) for {result.query} "
+                                f"({result.seconds * 1000:.0f} ms)"))
+    if result.hits and result.hits[0].weak:
+        console.print(Text("未找到高度相关的内容", style="yellow"))
     for i, hit in enumerate(result.hits, start=1):
+        if hit.weak and (i == 1 or not result.hits[i - 2].weak):
+            console.print()
+            console.print(Text("—— 以下结果相关度较低 ——", style="dim"))
         snippet, pos = hit.snippet.replace("\n", " "), 0
         line = Text("   ")
         for s, e in hit.snippet_spans:

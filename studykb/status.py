@@ -26,33 +26,44 @@ def _database_bytes(conn: Any, data: DataDir) -> int:
 
 
 def index_status(data_dir: Path) -> dict[str, Any]:
-    """Documents, passages, model, index type, on-disk size and the last run of `data_dir`."""
+    """Documents, passages, model, index type, on-disk size, integrity and the last run of `data_dir`.
+
+    `damaged` is None when the published version's files verify, else the one-line error naming the
+    damage and the rebuild command. Raises IndexCorruptError when data/CURRENT itself is unusable.
+    """
+    from search.integrity import check_version
+    from search.snapshot import corpus_root
+
     data = DataDir(data_dir)
     name = data.current()
     if name is None or not data.has_database():
         raise IndexMissingError(
             f"no index in {data_dir}: build one with `studykb ingest corpus --data-dir {data_dir}`"
         )
-    conn = connect(data.db_path)
+    conn = connect(data.db_path, migrate=False)
     try:
+        verdict = check_version(data, name)
         v = conn.execute("SELECT * FROM index_versions WHERE name = ?", (name,)).fetchone()
-        manifest = json.loads((data.version_path(name) / "manifest.json").read_text(encoding="utf-8"))
+        manifest = verdict.manifest
         run = conn.execute(
             "SELECT * FROM ingest_runs WHERE finished_at IS NOT NULL ORDER BY id DESC LIMIT 1"
         ).fetchone()
         report = json.loads(run["report"]) if run else {}
+        folder = data.version_path(name)
         return {
             "data_dir": str(data.root),
             "version": name,
             "documents": v["n_documents"] if v else manifest.get("n_documents"),
             "passages": v["n_chunks"] if v else manifest.get("n_chunks"),
-            "model": manifest["model"]
+            "model": str((v["model"] if v else manifest.get("model")) or "unknown")
             + (" (offline English-only fallback)" if manifest.get("model_fallback") else ""),
+            "model_reason": manifest.get("model_reason", ""),
             "dimensions": manifest.get("dim"),
             "index_type": manifest.get("index_type"),
-            "index_bytes": _size(data.version_path(name)),
+            "index_bytes": _size(folder) if folder.is_dir() else 0,
             "database_bytes": _database_bytes(conn, data),
             "built_at": manifest.get("created_at"),
+            "damaged": None if verdict.ok else str(verdict.error(data, corpus_root(conn, name))),
             "last_run": {
                 "finished_at": run["finished_at"],
                 "status": run["status"],

@@ -149,3 +149,6 @@ def db_target(request: pytest.FixtureRequest, tmp_path: Path) -> Path | str:
         return tmp_path / "studykb.db"
     server: PgServer = request.getfixturevalue("pg_server")
     return server.new_database()
+
+
+from tests.use_fixtures import use_data, use_engine  # noqa: E402,F401  (session fixtures, multilingual USE)

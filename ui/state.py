@@ -11,10 +11,17 @@ import streamlit as st
 from search.engine import Engine
 from search.query import Filters
 from search.records import Hit, SearchResult
-from studykb.errors import StudyKBError
-from studykb.layout import DATA_DIR_ENV, default_data_dir
+from studykb.errors import IndexCorruptError, IndexMissingError, StorageError, StudyKBError
+from studykb.layout import DATA_DIR_ENV, DataDir, default_data_dir
 
-__all__ = ["data_dir", "engine", "search", "similar"]
+__all__ = ["current_version", "data_dir", "engine", "index_error_text", "search", "similar"]
+
+#: What a visitor is told when the index cannot be opened: never the server's paths or a traceback
+#: (the maintainer finds the details with `studykb status` and in the server log).
+INDEX_DAMAGED = ("资料库索引已损坏，暂时无法检索。请联系维护人员运行 `studykb status` 查看原因，"
+                 "并用 `studykb ingest` 重建索引。")
+INDEX_MISSING = "还没有可检索的索引：资料库尚未导入任何资料。"
+INDEX_UNAVAILABLE = "资料库索引暂时无法打开，请稍后再试或联系维护人员。"
 
 
 def data_dir() -> Path:
@@ -32,6 +39,23 @@ def _engine(path: str) -> Engine:
     except StudyKBError:
         pass  # the first search reports it, with its fix
     return engine
+
+
+def index_error_text(exc: StudyKBError) -> str:
+    """A Chinese, path-free explanation of why the index cannot be used, by error kind."""
+    if isinstance(exc, IndexMissingError):
+        return INDEX_MISSING
+    if isinstance(exc, IndexCorruptError):
+        return INDEX_DAMAGED
+    return INDEX_UNAVAILABLE
+
+
+def current_version() -> str | None:
+    """The published version's name, None when there is none or data/CURRENT is damaged."""
+    try:
+        return DataDir(data_dir()).current()
+    except (IndexCorruptError, StorageError):
+        return None
 
 
 def engine() -> Engine:

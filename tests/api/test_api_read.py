@@ -4,6 +4,7 @@ OpenAPI — and what bad or hostile input gets back (a JSON error, never a stack
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -47,6 +48,14 @@ def test_search_returns_hits_with_citation_place_snippet_and_reprints(client: Te
     assert "root" not in top["document"]  # the server's folders stay private
     reprint = client.get("/v1/search", params={"q": REPRINT[:20], "k": 1}).json()["hits"][0]
     assert REPRINT in reprint["text"] and len(reprint["also_in"]) == 1
+
+
+def test_search_carries_the_relevance_floor(client: TestClient) -> None:
+    good = client.get("/v1/search", params={"q": "浦江经验", "k": 5}).json()
+    assert good["relevant"] >= 1 and good["hits"][0]["weak"] is False
+    nonsense = client.get("/v1/search", params={"q": "氪星 斑马 量子 煎饼 火山", "k": 10}).json()
+    assert nonsense["relevant"] < 100
+    assert [h["weak"] for h in nonsense["hits"]] == sorted(h["weak"] for h in nonsense["hits"])
 
 
 def test_search_filters_and_paging_as_in_the_cli(client: TestClient) -> None:
@@ -168,3 +177,14 @@ def test_metrics_count_requests_errors_and_index_version(client: TestClient) -> 
     assert 'studykb_api_errors_total{code="invalid_parameter"}' in text
     assert 'studykb_api_request_seconds_bucket{le="0.05",route="/v1/search"}' in text
     assert f'studykb_index_info{{version="{version}"}} 1.0' in text
+
+
+def test_a_damaged_index_is_503_without_server_paths(
+    data_dir: Path, make_client: Callable[..., TestClient]
+) -> None:
+    faiss = next(data_dir.glob("versions/*/faiss.index"))
+    faiss.write_bytes(faiss.read_bytes()[:1000])
+    response = make_client().get("/v1/search", params={"q": "浦江经验"})
+    assert response.status_code == 503
+    assert response.json()["error"]["code"] == "index_unavailable"
+    assert str(data_dir) not in response.text and "faiss" not in response.text

@@ -84,3 +84,16 @@ def test_real_server_answers(server: str) -> None:
     assert codes == [200] * 400
     metrics = httpx.get(server + "/metrics").text
     assert "studykb_api_requests_total" in metrics
+
+
+def test_restore_is_refused_while_the_api_serves_the_data_dir(
+    server: str, workspace: tuple[Path, Path], tmp_path: Path
+) -> None:
+    data = workspace[1]
+    archive = tmp_path / "b.tar"
+    cli = [sys.executable, "-m", "studykb.cli"]
+    assert subprocess.run([*cli, "backup", "-o", str(archive), "--data-dir", str(data)]).returncode == 0
+    out = subprocess.run([*cli, "restore", str(archive), "--data-dir", str(data), "--force"],
+                         capture_output=True, text=True)
+    assert out.returncode == 2 and "is serving" in out.stderr and "Traceback" not in out.stderr
+    assert httpx.get(server + "/v1/health", timeout=5).status_code == 200

@@ -152,6 +152,9 @@ def test_failing_writes_leave_a_served_version(workspace: tuple[Path, Path], lim
     if proc.returncode != 0:
         assert name == before, "a failed run must not publish"
         assert err.strip(), "the failure must be reported"
+        message = err.decode(errors="replace").strip()
+        assert "Traceback" not in message and len(message.splitlines()) == 1, message
+        assert message.startswith("Error: ") and ("space" in message or "size limit" in message), message
     rerun = run_ingest(corpus, data)
     _, err = rerun.communicate(timeout=600)
     assert rerun.returncode == 0, err.decode()

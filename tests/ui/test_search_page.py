@@ -10,6 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.ui.conftest import MARKUP_TITLE
+from ui.state import INDEX_DAMAGED
 
 APP = Path(__file__).resolve().parents[2] / "ui" / "app.py"
 PAGE_CITATION = re.compile(r"第\d+(–\d+)?页")
@@ -167,6 +168,29 @@ def test_an_empty_data_dir_shows_the_ingest_command(tmp_path: Path, monkeypatch:
     assert "还没有可检索的索引" in at.warning[0].value
     assert any("studykb ingest" in c.value for c in at.code)
     assert not at.main.text_input
+
+
+@pytest.mark.parametrize("pointer", [None, b"\xff\xfe../.."], ids=["truncated-faiss", "garbled-current"])
+def test_a_damaged_index_shows_a_chinese_message_without_traceback_or_paths(
+    ui_index: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pointer: bytes | None
+) -> None:
+    import shutil
+
+    data = tmp_path / "data"
+    shutil.copytree(ui_index[1], data)
+    if pointer is None:
+        faiss = next(data.glob("versions/*/faiss.index"))
+        faiss.write_bytes(faiss.read_bytes()[:1000])
+    else:
+        (data / "CURRENT").write_bytes(pointer)
+    monkeypatch.setenv("STUDYKB_DATA_DIR", str(data))
+    at = open_app()
+    assert [e.value for e in at.error] == [INDEX_DAMAGED]
+    shown = "\n".join(str(el.value) for el in [*at.markdown, *at.error, *at.caption, *at.warning])
+    assert str(tmp_path) not in shown and "Traceback" not in shown
+    for page in ("views/lists.py", "views/sites.py"):  # the other pages still work
+        at.switch_page(page).run()
+        assert not at.exception, page
 
 
 def test_document_markup_renders_as_literal_text(data_dir: Path) -> None:

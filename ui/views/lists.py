@@ -21,8 +21,7 @@ from lists.records import ReadingList, ResolvedItem
 from lists.resolve import resolve
 from search.highlight import escape_markdown
 from studykb.auth import can
-from studykb.errors import IndexMissingError, StudyKBError
-from studykb.layout import DataDir
+from studykb.errors import IndexCorruptError, IndexMissingError, StudyKBError
 from ui import state
 from ui.auth import require_login_if_configured
 from ui.curate import error_text, lists_db
@@ -33,7 +32,7 @@ user = require_login_if_configured()
 conn = lists_db()
 organiser = can(user, "organiser")
 has_account = user is not None and user.id > 0
-version = DataDir(state.data_dir()).current()
+version = state.current_version()
 _PREVIEW = 160
 _PUBLISHED = "已发布，党员现在可以看到此清单。"
 _UNPUBLISHED = "已撤回为草稿，党员暂时看不到此清单。"
@@ -342,6 +341,9 @@ def _reader(item_id: int) -> None:
         show_reader(engine, engine.passage(r.chunk_id))
     except IndexMissingError:
         st.warning("还没有可阅读的索引：请维护人员先导入资料。")
+        return
+    except IndexCorruptError as exc:
+        st.error(state.index_error_text(exc))
         return
     except StudyKBError as exc:
         st.error(f"无法打开原文：{exc}")

@@ -11,7 +11,7 @@ from search.query import MAX_QUERY_CHARS, Filters
 from search.records import DocumentInfo, Hit
 from studykb.errors import FilterError, IndexMissingError, QueryError, StudyKBError
 from ui import state
-from ui.auth import require_login_if_configured
+from ui.auth import current_user, require_login_if_configured
 from ui.examples import example_queries
 from ui.filters import filter_controls, filter_problem, summary
 from ui.reader import show_reader
@@ -23,9 +23,11 @@ except ModuleNotFoundError:
     add_controls = None  # type: ignore[assignment]
 
 PAGE_SIZE = 10
-PLACEHOLDER = "输入关键词、短语或问题，按回车检索；用引号“…”查找原文表述"
-#: Engine notes already shown in the sidebar status (the English-only fallback model).
-_SIDEBAR_NOTES = ("the embedding model is the English-only offline fallback",)
+PLACEHOLDER = "输入关键词、短语或问题（中文或英文均可，可跨语言检索），按回车；用引号“…”查找原文表述"
+NOTHING_RELEVANT = "未找到高度相关的内容"
+WEAK_DIVIDER = "以下结果相关度较低"
+#: Engine notes already shown in the sidebar status (the English-only all-MiniLM-L6-v2).
+_SIDEBAR_NOTES = ("the embedding model is the English-only",)
 ss = st.session_state
 ss.setdefault("shown", PAGE_SIZE)
 ss.setdefault("query", "")
@@ -63,8 +65,11 @@ def _status(engine: Engine) -> None:
         f"资料库：{info['documents']} 份文档 · {info['passages']} 个段落  \n"
         f"模型：{md(model)}  \n索引 {md(info['version'])} · 更新于 {_built_at(info['built_at'])}"
     )
+    user = current_user()
+    if info.get("model_reason") and user is not None and user.role == "maintainer":
+        box.caption(f"模型选用原因：{md(info['model_reason'])}")
     if info["model_fallback"]:
-        box.caption(":orange[:material/warning: 当前为离线英文备用模型：中文检索主要依靠关键词匹配，"
+        box.caption(":orange[:material/warning: 当前模型只懂英文：中文检索主要依靠关键词匹配，"
                     "语义匹配较弱。]")
 
 
@@ -146,8 +151,8 @@ def _results(engine: Engine, query: str, filters: Filters, docs: list[DocumentIn
         st.error(f"检索出错：{md(str(exc))}")
         return
     mode = "原文精确匹配" if result.exact else "综合检索"
-    capped = result.total >= max(MIN_DEPTH, 3 * ss["shown"])  # the engine looks this deep, no deeper
-    total = f"{result.total} 个以上" if capped else f"{result.total} 个"
+    capped = result.relevant >= max(MIN_DEPTH, 3 * ss["shown"])  # the engine looks this deep, no deeper
+    total = f"{result.relevant} 个以上" if capped else f"{result.relevant} 个"
     took = f"{result.seconds * 1000:.0f} 毫秒" if result.seconds < 1 else f"{result.seconds:.1f} 秒"
     line = f"{mode} · 找到 {total}相关段落 · 用时 {took}"
     scope = summary(filters, docs)
@@ -161,7 +166,12 @@ def _results(engine: Engine, query: str, filters: Filters, docs: list[DocumentIn
         st.info(f"没有找到相关段落。可以{advice}。", icon=":material/search_off:")
         return
     ss["ranks"] = {hit.chunk_id: rank for rank, hit in enumerate(result.hits, start=1)}
+    if result.hits[0].weak:
+        st.info(f"{NOTHING_RELEVANT}。可以换个说法或减少词语。", icon=":material/search_off:")
     for rank, hit in enumerate(result.hits, start=1):
+        if hit.weak and (rank == 1 or not result.hits[rank - 2].weak):
+            st.divider()
+            st.caption(WEAK_DIVIDER)
         hit_card(hit, rank, on_read=_read, on_similar=_similar, extra=add_controls)
         if ss.get("similar") == hit.chunk_id:
             _similar_panel(hit)
@@ -190,6 +200,10 @@ def main() -> None:
         engine = state.engine()
     except IndexMissingError:
         _no_index()
+        return
+    except StudyKBError as exc:  # a damaged index: a Chinese line, never a traceback or a server path
+        st.title("学习资料检索", anchor=False)
+        st.error(state.index_error_text(exc), icon=":material/error:")
         return
     docs = engine.documents()
     with filter_box:

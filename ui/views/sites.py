@@ -41,12 +41,12 @@ from studykb.auth import can
 from studykb.db import connect
 from studykb.errors import (
     ConflictError,
+    IndexCorruptError,
     IndexMissingError,
     PermissionDenied,
     SessionExpired,
     StudyKBError,
 )
-from studykb.layout import DataDir
 from ui import state
 from ui.auth import require_login_if_configured
 from ui.reader import show_reader
@@ -117,7 +117,7 @@ except StudyKBError as exc:
 def _engine() -> Engine | None:
     try:
         return state.engine()
-    except IndexMissingError:
+    except (IndexMissingError, IndexCorruptError):  # no or a damaged index: no readings, the map still works
         return None
 
 
@@ -512,7 +512,7 @@ def _related(site: Site) -> None:
         st.caption("资料库尚未建立索引，暂无相关阅读。维护人员导入资料后即可显示。")
         return
     try:
-        hits = _readings(str(state.data_dir()), DataDir(state.data_dir()).current(), site)
+        hits = _readings(str(state.data_dir()), state.current_version(), site)
     except StudyKBError as exc:
         st.caption(f"相关阅读暂不可用：{escape_markdown(str(exc))}")
         return
