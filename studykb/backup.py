@@ -100,17 +100,24 @@ def _unpack(archive: Path, staging: Path) -> dict[str, Any]:
         raise StudyKBError(f"{archive} is not a studykb backup (backup.json: format {found!r})")
     (staging / "backup.json").unlink()
     staged = DataDir(staging)
-    if not staged.db_path.is_file():
+    on_postgres = database_url() is not None  # the rows are in PostgreSQL (pg_restore), not the archive
+    if on_postgres and staged.db_path.is_file():
+        raise StudyKBError(
+            f"{archive} holds a SQLite database but $STUDYKB_DATABASE_URL is set: restore it without "
+            "the URL, then move it with `studykb db copy`"
+        )
+    if not on_postgres and not staged.db_path.is_file():
         raise StudyKBError(f"{archive} holds no database ({DB_NAME}): not a studykb backup")
     version = info.get("version")
     if version is not None and not (isinstance(version, str) and VERSION_NAME.fullmatch(version)):
         raise StudyKBError(f"{archive}: backup.json names no valid index version ({version!r})")
     try:
-        conn = sqlite3.connect(staged.db_path)
-        checked = conn.execute("PRAGMA quick_check").fetchone()[0]
-        conn.close()
-        if checked != "ok":
-            raise sqlite3.DatabaseError(checked)
+        if not on_postgres:
+            conn = sqlite3.connect(staged.db_path)
+            checked = conn.execute("PRAGMA quick_check").fetchone()[0]
+            conn.close()
+            if checked != "ok":
+                raise sqlite3.DatabaseError(checked)
         conn = connect(staged.db_path)  # applies newer migrations to an older backup
     except sqlite3.DatabaseError as exc:
         raise StudyKBError(
