@@ -37,7 +37,7 @@ bench: install
 
 lint: install
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/mypy studykb ingest search api
+	$(VENV)/bin/mypy studykb ingest search api activity quotes
 
 clean:
 	rm -rf $(VENV) $(DATA_DIR)

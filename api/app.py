@@ -15,7 +15,7 @@ from studykb.layout import default_data_dir
 from .errors import install_handlers
 from .limits import BodyLimit, RateLimit
 from .metrics import Metrics
-from .routes import documents, health, lists, search, sites
+from .routes import documents, health, lists, search, sites, visits
 from .services import Services
 
 __all__ = ["app_from_env", "create_app"]
@@ -41,7 +41,7 @@ def create_app(data_dir: Path | str, *, warm: bool = True) -> FastAPI:
     app = FastAPI(title="studykb 学习资料库 API", version="1", description=DESCRIPTION, lifespan=lifespan)
     app.state.services = svc
     install_handlers(app)
-    for module in (search, documents, lists, sites, health):
+    for module in (search, documents, lists, sites, visits, health):
         app.include_router(module.router)
     conf = svc.settings.api
     # Added innermost first: Metrics sees every answer, including 413 and 429.

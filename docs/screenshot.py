@@ -8,14 +8,18 @@ from __future__ import annotations
 import argparse
 import re
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 IDLE = "() => !document.querySelector('[data-stale=true]')"
 
 
-def screenshot(url: str, query: str, out: Path, width: int = 1400, height: int = 1000) -> Path:
-    """Open `url` in headless Chromium, search for `query` and save the visible page as `out` (PNG)."""
+@contextmanager
+def browser_page(width: int, height: int) -> Iterator[Any]:
+    """A Playwright page of the given viewport in Debian's headless Chromium, closed afterwards."""
     from playwright.sync_api import sync_playwright
 
     chromium = shutil.which("chromium")
@@ -24,19 +28,29 @@ def screenshot(url: str, query: str, out: Path, width: int = 1400, height: int =
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
         try:
-            page = browser.new_page(viewport={"width": width, "height": height})
-            page.goto(url)
-            box = page.get_by_placeholder(re.compile("^输入关键词"))
-            box.wait_for(timeout=180_000)
-            box.fill(query)
-            box.press("Enter")
-            page.get_by_text(re.compile(r"第\d+(–\d+)?页")).first.wait_for(timeout=120_000)
-            page.wait_for_function(IDLE, timeout=60_000)
-            page.wait_for_timeout(1500)  # let fonts and badges settle
-            page.screenshot(path=str(out))
+            yield browser.new_page(viewport={"width": width, "height": height})
         finally:
             browser.close()
+
+
+def save_when_idle(page: Any, out: Path) -> Path:
+    """Wait until Streamlit has finished rerunning, let fonts settle, and save the viewport as `out`."""
+    page.wait_for_function(IDLE, timeout=60_000)
+    page.wait_for_timeout(1500)  # let fonts and badges settle
+    page.screenshot(path=str(out))
     return out
+
+
+def screenshot(url: str, query: str, out: Path, width: int = 1400, height: int = 1000) -> Path:
+    """Open `url` in headless Chromium, search for `query` and save the visible page as `out` (PNG)."""
+    with browser_page(width, height) as page:
+        page.goto(url)
+        box = page.get_by_placeholder(re.compile("^输入关键词"))
+        box.wait_for(timeout=180_000)
+        box.fill(query)
+        box.press("Enter")
+        page.get_by_text(re.compile(r"第\d+(–\d+)?页")).first.wait_for(timeout=120_000)
+        return save_when_idle(page, out)
 
 
 def main() -> None:

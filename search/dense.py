@@ -17,8 +17,10 @@ HNSW_EF_CONSTRUCTION = 80
 #: search. Measured by bench/latency.py on embedding-shaped vectors (HNSW32,SQ8, efConstruction
 #: 80), recall@10 against exact search: 100k passages 0.88 at efSearch 96, 0.98 at 256 (~1.4 ms a
 #: query); 1M passages 0.78 at 256, 0.95 at 1,024, 0.97 at 1,600 (~4.4 ms). The 8-bit codes cap
-#: recall at ~0.98 whatever the search width.
-HNSW_EF_SEARCH = 256
+#: recall at ~0.98 whatever the search width. The multilingual USE's 512-d vectors need more: at 100k
+#: passages 0.889 at 256, 0.979 at 1,024 (2.1 instead of 0.6 CPU-ms a query; docs/performance.md),
+#: so the floor is 1,024 whatever the model.
+HNSW_EF_SEARCH = 1024
 #: An HNSW index is carried over to the next version (removed passages hidden, new ones added)
 #: while hidden rows stay below this share; past it the next version builds afresh.
 MAX_HIDDEN_SHARE = 0.1
@@ -29,7 +31,7 @@ HNSW_EF_MAX = 4096
 
 
 def ef_search_for(n: int) -> int:
-    """The HNSW efSearch used for an index of `n` passages (at least 256, 1,600 per million)."""
+    """The HNSW efSearch used for an index of `n` passages (at least 1,024, 1,600 per million)."""
     return min(HNSW_EF_MAX, max(HNSW_EF_SEARCH, n * HNSW_EF_PER_MILLION // 1_000_000))
 
 

@@ -39,6 +39,7 @@ __all__ = [
     "load_sites",
     "parse_row",
     "parse_sites",
+    "read_rows",
     "site_values",
 ]
 
@@ -100,7 +101,7 @@ def parse_sites(text: str, source: str = "sites.csv") -> list[Site]:
 
     Nothing is returned unless the whole text is valid.
     """
-    rows, problems = _read_rows(text.removeprefix("\ufeff"))
+    rows, problems = read_rows(text.removeprefix("\ufeff"))
     if not problems:
         problems = _check_header(*rows[0]) if rows else _check_header(1, None)
     if problems:
@@ -149,7 +150,7 @@ def dump_sites(sites: Iterable[Site]) -> str:
 # --- reading -------------------------------------------------------------------------------
 
 
-def _read_rows(text: str) -> tuple[list[tuple[int, list[str]]], list[Problem]]:
+def read_rows(text: str) -> tuple[list[tuple[int, list[str]]], list[Problem]]:
     """Split CSV text into (first line number, cells) pairs, skipping blank lines."""
     reader = csv.reader(io.StringIO(text, newline=""))
     rows: list[tuple[int, list[str]]] = []

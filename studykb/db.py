@@ -24,7 +24,8 @@ from urllib.parse import quote
 from . import pg
 from .pg_schema import BOOTSTRAP, postgres_script
 
-__all__ = ["DB_NAME", "MIGRATIONS", "connect", "connect_sqlite", "schema_version", "table_exists", "write"]
+__all__ = ["DB_NAME", "MIGRATIONS", "connect", "connect_sqlite", "location", "schema_version", "table_exists",
+           "write"]
 
 DB_NAME = "studykb.db"
 BUSY_TIMEOUT_MS = 30_000
@@ -120,6 +121,14 @@ def schema_version(conn: sqlite3.Connection) -> int:
             return 0
         return int(conn.execute("SELECT version FROM studykb_schema").fetchone()[0])
     return int(conn.execute("PRAGMA user_version").fetchone()[0])
+
+
+def location(conn: sqlite3.Connection) -> str:
+    """What `connect` opens again to reach this connection's database: the SQLite file's path or the
+    PostgreSQL URL (a key for caches shared between connections; it may hold a password: never show it)."""
+    if isinstance(conn, pg.PgConnection):
+        return conn.url
+    return str(conn.execute("PRAGMA database_list").fetchone()[2])
 
 
 def table_exists(conn: sqlite3.Connection, name: str) -> bool:

@@ -36,6 +36,7 @@ __all__ = [
     "segment",
     "segment_folded",
     "to_simplified",
+    "to_traditional",
     "tokenize",
     "user_dict_paths",
 ]
@@ -83,6 +84,24 @@ def to_simplified(text: str) -> str:
     if not text:
         return text
     return str(_t2s().convert(text))
+
+
+@lru_cache(maxsize=1)
+def _s2t() -> Any:
+    import opencc
+
+    return opencc.OpenCC("s2t")
+
+
+def to_traditional(text: str) -> str:
+    """Convert Simplified Chinese to Traditional (OpenCC s2t).
+
+    Used to compare variant words that t2s leaves apart: 想像 and 想象 are both Simplified, and both
+    are 想像 in Traditional.
+    """
+    if not text:
+        return text
+    return str(_s2t().convert(text))
 
 
 def fold(text: str) -> str:

@@ -94,3 +94,15 @@ class PgServer:
             self.stop()
         finally:
             shutil.rmtree(self.root, ignore_errors=True)
+
+
+def move_to_postgres(data: Path, server: PgServer) -> str:
+    """Move the rows of the data dir `data` into a new database of `server` with `studykb db copy`'s
+    function, and delete its SQLite files (so nothing can read them by mistake); return the URL."""
+    from studykb.db_copy import copy_to_postgres
+
+    url = server.new_database()
+    copy_to_postgres(data / "studykb.db", url)
+    for leftover in data.glob("studykb.db*"):
+        leftover.unlink()
+    return url

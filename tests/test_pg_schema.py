@@ -34,6 +34,26 @@ def test_both_engines_end_with_the_same_tables_and_columns(pg_server: PgServer, 
     assert table_exists(post, "sites") and not table_exists(post, "nothing_here")
 
 
+def test_only_rowid_aliases_that_refer_to_nothing_number_their_rows(pg_server: PgServer,
+                                                                    tmp_path: Path) -> None:
+    """An `INTEGER PRIMARY KEY REFERENCES users(id)` (unit_members) copies the user's id: no identity."""
+    lite = connect_sqlite(tmp_path / "studykb.db")
+    post = connect(pg_server.new_database())
+    aliases = set()
+    tables = [r[0] for r in lite.execute("SELECT name FROM sqlite_master WHERE type = 'table' "
+                                         "AND sql NOT LIKE '%VIRTUAL%'") if r[0] not in _FTS5_SHADOWS]
+    for table in tables:
+        keys = [r for r in lite.execute(f'PRAGMA table_info("{table}")') if r["pk"]]
+        refs = {r["from"] for r in lite.execute(f'PRAGMA foreign_key_list("{table}")')}
+        if len(keys) == 1 and keys[0]["type"].upper() == "INTEGER" and keys[0]["name"] not in refs:
+            aliases.add((table, keys[0]["name"]))
+    rows = post.execute("SELECT table_name, column_name FROM information_schema.columns "
+                        "WHERE table_schema = 'public' AND is_identity = 'YES'").fetchall()
+    identities = {(r[0], r[1]) for r in rows}
+    assert identities == aliases
+    assert ("events", "id") in identities and ("unit_members", "user_id") not in identities
+
+
 def test_migrations_are_applied_once_even_when_replicas_start_together(pg_server: PgServer) -> None:
     url = pg_server.new_database()
     first, second = connect(url), connect(url)  # the second finds the schema current: nothing to do

@@ -20,6 +20,8 @@ _PAGES = [
     ("views/search.py", "检索", ":material/search:", True),
     ("views/lists.py", "阅读清单", ":material/checklist:", False),
     ("views/sites.py", "学习地图", ":material/map:", False),
+    ("views/quotes.py", "原文核对", ":material/fact_check:", False),
+    ("views/stats.py", "学习统计", ":material/monitoring:", False),
 ]
 pages = [
     st.Page(str(HERE / path), title=title, icon=icon, default=default)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 from dataclasses import astuple
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from search.records import Hit, SearchResult
 from studykb.errors import IndexCorruptError, IndexMissingError, StorageError, StudyKBError
 from studykb.layout import DATA_DIR_ENV, DataDir, default_data_dir
 
-__all__ = ["current_version", "data_dir", "engine", "index_error_text", "search", "similar"]
+__all__ = ["current_version", "data_dir", "engine", "index_error_text", "search", "session_db", "similar"]
 
 #: What a visitor is told when the index cannot be opened: never the server's paths or a traceback
 #: (the maintainer finds the details with `studykb status` and in the server log).
@@ -27,6 +28,20 @@ INDEX_UNAVAILABLE = "资料库索引暂时无法打开，请稍后再试或联�
 def data_dir() -> Path:
     """The data dir the app serves (set by `studykb serve`, else `$STUDYKB_DATA_DIR` or data/)."""
     return Path(os.environ.get(DATA_DIR_ENV) or default_data_dir()).resolve()
+
+
+def session_db(key: str) -> sqlite3.Connection:
+    """This browser session's own connection to the data dir's database, kept in session state under
+    `key` (sessions run in threads; one session's writes must not interleave with another's)."""
+    from studykb.db import connect
+
+    path = str(data_dir() / "studykb.db")
+    conn: sqlite3.Connection | None = st.session_state.get(key)
+    if conn is None or st.session_state.get(f"{key}_path") != path:
+        data_dir().mkdir(parents=True, exist_ok=True)
+        conn = connect(path)
+        st.session_state[key], st.session_state[f"{key}_path"] = conn, path
+    return conn
 
 
 @st.cache_resource(show_spinner="正在加载索引和模型…")

@@ -12,7 +12,7 @@ from search.dense import EXACT_LIMIT, DenseIndex, ef_search_for, index_type_for
 
 @pytest.mark.parametrize(
     ("n", "expected"),
-    [(1_000, 256), (100_000, 256), (500_000, 800), (1_000_000, 1600), (10_000_000, 4096)],
+    [(1_000, 1024), (100_000, 1024), (500_000, 1024), (1_000_000, 1600), (10_000_000, 4096)],
     ids=["tiny", "100k", "500k", "1m", "capped"],
 )
 def test_ef_search_grows_with_the_corpus(n: int, expected: int) -> None:

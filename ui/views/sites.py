@@ -25,6 +25,7 @@ from search.engine import Engine
 from search.highlight import escape_markdown
 from search.records import Hit
 from sites import APPROXIMATE_ABOVE_M, PROVINCES, SITE_TYPES, THEMES, Site, dump_sites
+from sites.basemap import map_style
 from sites.load import SitesInvalid, site_values
 from sites.readings import related_readings
 from sites.store import (
@@ -38,7 +39,6 @@ from sites.store import (
     unhide_site,
 )
 from studykb.auth import can
-from studykb.db import connect
 from studykb.errors import (
     ConflictError,
     IndexCorruptError,
@@ -47,7 +47,7 @@ from studykb.errors import (
     SessionExpired,
     StudyKBError,
 )
-from ui import state
+from ui import activity_map, state
 from ui.auth import require_login_if_configured
 from ui.reader import show_reader
 from ui.render import hit_card
@@ -94,13 +94,7 @@ def approximate_note(site: Site) -> str | None:
 
 def _db() -> sqlite3.Connection:
     """This browser session's own connection (sessions run in threads; writes must not interleave)."""
-    path = str(state.data_dir() / "studykb.db")
-    conn: sqlite3.Connection | None = ss.get("_sites_db")
-    if conn is None or ss.get("_sites_db_path") != path:
-        state.data_dir().mkdir(parents=True, exist_ok=True)
-        conn = connect(path)
-        ss["_sites_db"], ss["_sites_db_path"] = conn, path
-    return conn
+    return state.session_db("_sites_db")
 
 
 user = require_login_if_configured()
@@ -157,6 +151,7 @@ if organiser:
     st.sidebar.checkbox("显示已隐藏的场馆", key="sf_hidden", help="组织员可见：隐藏的场馆不对党员显示。")
 every = list_sites(conn, SiteFilter(include_hidden=bool(ss.get("sf_hidden")) and organiser))
 where = _sidebar(every)
+heat_start, heat_end, heat_label = activity_map.period()
 
 st.title("学习地图")
 st.text_input("搜索场馆", key="sf_text", label_visibility="collapsed",
@@ -234,8 +229,9 @@ def _point(site: Site, selected: str | None) -> dict[str, object]:
 
 
 def _deck(items: Sequence[StoredSite], selected: str | None) -> pdk.Deck:
-    """Markers (one per site, plain-text tooltip) and city labels; no base-map style is needed,
-    so the markers show even where map tiles cannot load."""
+    """Markers (one per site, plain-text tooltip) and city labels over the visit heat layer, with
+    numbered bubbles where markers overlap; no base-map style is needed (one can be configured, see
+    sites/basemap.py), so the markers show even where map tiles cannot load."""
     points = [_point(item.site, selected) for item in items]
     cities: dict[str, list[Site]] = {}
     for item in items:
@@ -259,8 +255,10 @@ def _deck(items: Sequence[StoredSite], selected: str | None) -> pdk.Deck:
             pickable=False,
         ),
     ]
+    heat = activity_map.heat_layer(items, activity_map.site_counts(conn, heat_start, heat_end))
+    layers = [*([heat] if heat is not None else []), *layers, *activity_map.cluster_layers(items)]
     return pdk.Deck(
-        layers=layers, initial_view_state=_view(items), map_style=None,
+        layers=layers, initial_view_state=_view(items), map_style=map_style(state.data_dir()),
         tooltip={"text": "{name}\n{kind} · {place}{accuracy_note}"},
     )
 
@@ -535,9 +533,13 @@ with right:
     else:
         with st.container(border=True):
             _details(chosen)
+            activity_map.site_activity(conn, user, chosen, heat_start, heat_end)
             if organiser:
                 _organiser_tools(chosen)
         _related(chosen.site)
+
+st.divider()
+activity_map.activity_panel(conn, shown, heat_start, heat_end, heat_label)
 
 if organiser:
     st.divider()
