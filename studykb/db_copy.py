@@ -44,6 +44,34 @@ def _columns(src: sqlite3.Connection, table: str) -> list[str]:
     return [r[1] for r in src.execute(f'PRAGMA table_info("{table}")')]
 
 
+def _self_references(src: sqlite3.Connection, table: str, cols: list[str]) -> list[tuple[int, int]]:
+    """(referring column, referred column) positions of the foreign keys of `table` to itself."""
+    if table == "chunk_fts":
+        return []
+    return [(cols.index(fk["from"]), cols.index(fk["to"]))
+            for fk in src.execute(f'PRAGMA foreign_key_list("{table}")') if fk["table"] == table]
+
+
+def _parents_first(rows: list[tuple[object, ...]], refs: list[tuple[int, int]]) -> list[tuple[object, ...]]:
+    """`rows` ordered so that every row comes after the rows it refers to (a cycle, which SQLite's
+    checks would not have let in, is left in place for PostgreSQL to name)."""
+    out: list[tuple[object, ...]] = []
+    seen: list[set[object]] = [set() for _ in refs]
+    pending = rows
+    while pending:
+        ready = [r for r in pending
+                 if all(r[frm] is None or r[frm] in seen[i] for i, (frm, _to) in enumerate(refs))]
+        if not ready:
+            return out + pending
+        ready_ids = {id(r) for r in ready}
+        pending = [r for r in pending if id(r) not in ready_ids]
+        for r in ready:
+            out.append(r)
+            for i, (_frm, to) in enumerate(refs):
+                seen[i].add(r[to])
+    return out
+
+
 def _count(conn: sqlite3.Connection | PgConnection, table: str) -> int:
     return int(conn.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0])
 
@@ -75,6 +103,9 @@ def copy_to_postgres(db_path: Path, url: str,
                 names = ", ".join(f'"{c}"' for c in cols)
                 insert = f'INSERT INTO "{table}" ({names}) VALUES ({", ".join("?" * len(cols))})'
                 cur = src.execute(f'SELECT {names} FROM "{table}"')
+                refs = _self_references(src, table, cols)
+                if refs:  # a tree (units.parent_id): PostgreSQL checks each row's parent as it arrives
+                    dst.executemany(insert, _parents_first([tuple(r) for r in cur.fetchall()], refs))
                 while batch := cur.fetchmany(BATCH):
                     dst.executemany(insert, [tuple(r) for r in batch])
                 seq = None

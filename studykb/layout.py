@@ -3,7 +3,8 @@
 data/
   studykb.db            SQLite: documents, chunks, versions, runs, embedding cache, curated data
                         (absent with $STUDYKB_DATABASE_URL: those rows are in PostgreSQL)
-  CURRENT               name of the published index version (replaced atomically)
+  CURRENT               name of the published index version (replaced atomically); on PostgreSQL a
+                        replica without it serves the version the database records as published
   ingest.lock           held (flock) by a running ingest
   serve.lock            held (shared flock) by every running `studykb serve`: restore refuses then
   verified.json         fingerprints of versions whose checksums verified (search/integrity.py)
@@ -14,6 +15,8 @@ from __future__ import annotations
 
 import os
 import re
+import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -79,7 +82,7 @@ class DataDir:
         try:
             raw = self.pointer.read_bytes()
         except (FileNotFoundError, NotADirectoryError):
-            return None
+            return self._published_in_database()
         try:
             name = raw.decode("utf-8").strip()
         except UnicodeDecodeError:
@@ -91,6 +94,19 @@ class DataDir:
         if self.versions.is_dir() and self.version_path(name).resolve().parent != self.versions.resolve():
             raise self.pointer_error(f"version {name} lies outside {self.versions}")
         return name
+
+    def _published_in_database(self) -> str | None:
+        """Without a CURRENT file, on PostgreSQL: the newest version the database records as published
+        (or kept) whose folder is here. A replica given only the writer's version folders thus serves
+        what the writer published, and keeps its version until the newer folder arrives. None on SQLite.
+        """
+        url = database_url()
+        if url is None or not self.versions.is_dir():
+            return None
+        for name in _published_names(url):
+            if VERSION_NAME.fullmatch(name) and self.version_path(name).is_dir():
+                return name
+        return None
 
     def pointer_error(self, why: str) -> IndexCorruptError:
         """The error for an unusable CURRENT file, naming the command that repairs it."""
@@ -108,6 +124,35 @@ class DataDir:
             os.fsync(fh.fileno())
         os.replace(tmp, self.pointer)
         _fsync_dir(self.root)
+
+
+#: How long the database's answer to "which version is published" is reused (per thread): the engine
+#: asks on every query, a replica need not follow a new version within less than this.
+PUBLISHED_TTL_S = 2.0
+_published = threading.local()
+
+
+def _published_names(url: str) -> list[str]:
+    """Names of the published and kept index versions in the database at `url`, newest first."""
+    from .pg import PgConnection
+
+    cached = getattr(_published, "answer", None)
+    if cached is not None and cached[0] == url and time.monotonic() - cached[1] < PUBLISHED_TTL_S:
+        return list(cached[2])
+    conn = getattr(_published, "conn", None)
+    if conn is None or conn.url != url:
+        if conn is not None:
+            conn.close()
+        conn = PgConnection(url)
+        _published.conn = conn
+    rows = conn.execute("SELECT to_regclass('index_versions') IS NOT NULL").fetchone()
+    names: list[str] = []
+    if rows[0]:
+        names = [r[0] for r in conn.execute(
+            "SELECT name FROM index_versions WHERE state IN ('published', 'retired') "
+            "ORDER BY state = 'published' DESC, id DESC")]
+    _published.answer = (url, time.monotonic(), tuple(names))
+    return names
 
 
 def _fsync_dir(path: Path) -> None:

@@ -174,6 +174,9 @@ def translate(sql: str) -> str:
     return "".join(out)
 
 
+#: Statements that only read (retried once on a new connection when the old one was dropped).
+_READ = re.compile(r"^\s*SELECT\b(?!.*\b(lastval|nextval|setval|pg_advisory\w*|pg_try_advisory\w*)\s*\()",
+                   re.IGNORECASE | re.DOTALL)
 _BEGIN = re.compile(r"^\s*BEGIN(\s+(IMMEDIATE|DEFERRED|EXCLUSIVE))?\s*;?\s*$", re.IGNORECASE)
 _END = re.compile(r"^\s*(COMMIT|ROLLBACK|END)\s*;?\s*$", re.IGNORECASE)
 
@@ -269,8 +272,8 @@ class PgConnection:
 
     def execute(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> PgCursor:
         if _BEGIN.match(sql):
-            conn = self._live()
-            self._run(conn, "BEGIN", ())
+            self._run_anew("BEGIN", (), retry=True)  # nothing has happened yet: always safe to retry
+            conn = self._conn
             self._in_tx = True
             self._run(conn, "SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK_KEY,))
             return PgCursor(self, [], -1)
@@ -286,11 +289,32 @@ class PgConnection:
                 return self._run(self._conn, verb, ())
             finally:
                 self._in_tx = False
-        conn = self._live()
+        if self._in_tx:
+            conn = self._live()
+            if not params:
+                return self._run(conn, sql, ())
+            return self._run(conn, translate(sql), _args(params))
         if not params:  # no placeholders to fill: the text goes as it is (several statements allowed)
-            return self._run(conn, sql, ())
-        args = [_param(p) for p in params] if not isinstance(params, dict) else params
-        return self._run(conn, translate(sql), args)
+            return self._run_anew(sql, (), retry=_READ.match(sql) is not None)
+        return self._run_anew(translate(sql), _args(params), retry=_READ.match(sql) is not None)
+
+    def _run_anew(self, sql: str, params: Sequence[Any] | dict[str, Any], *, retry: bool) -> PgCursor:
+        """Run a statement outside a transaction. When the server dropped this connection while it sat
+        idle (a restart, a failover), the statement runs once more on a new connection: always when the
+        server said it was shutting the session down (57P01: nothing of the statement was kept), and
+        for a read (`retry`) when the connection broke otherwise. The request at the moment the server
+        is down still fails (DatabaseUnavailableError); the first one after it is back succeeds."""
+        import psycopg
+
+        try:
+            return self._run(self._live(), sql, params)
+        except DatabaseUnavailableError as exc:
+            cause = exc.__cause__
+            if not (retry or isinstance(cause, psycopg.errors.AdminShutdown)) or cause is None:
+                raise
+        self.close()
+        self._open()
+        return self._run(self._conn, sql, params)
 
     def executemany(self, sql: str, seq: Iterable[Sequence[Any]]) -> PgCursor:
         conn = self._live()
@@ -335,6 +359,10 @@ class PgConnection:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _args(params: Sequence[Any] | dict[str, Any]) -> Sequence[Any] | dict[str, Any]:
+    return params if isinstance(params, dict) else [_param(p) for p in params]
 
 
 def _first_line(exc: BaseException) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -24,44 +25,47 @@ ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "Qiushi-2026-xuexi!"
 
 
-def studykb(*args: str, url: str | None, timeout: float = 900) -> subprocess.CompletedProcess[str]:
-    """Run `studykb ARGS` as a user would, with or without $STUDYKB_DATABASE_URL."""
-    env = {k: v for k, v in os.environ.items() if k != "STUDYKB_DATABASE_URL"}
+def studykb(*args: str, url: str | None, timeout: float = 900,
+            cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    """Run `studykb ARGS` as a user would, with or without $STUDYKB_DATABASE_URL, from `cwd`."""
+    env = {k: v for k, v in os.environ.items() if k not in ("STUDYKB_DATABASE_URL", "STUDYKB_DATA_DIR")}
     if url is not None:
         env["STUDYKB_DATABASE_URL"] = url
-    return subprocess.run([sys.executable, "-m", "studykb.cli", *args], cwd=ROOT, env=env,
+    return subprocess.run([sys.executable, "-m", "studykb.cli", *args], cwd=cwd, env=env,
                           capture_output=True, text=True, timeout=timeout, check=False)
 
 
 def sqlite_files(root: Path) -> list[Path]:
-    """Every file under `root` that is a SQLite database (by its header), or a WAL/journal of one."""
+    """Every file under `root` that is a SQLite database (by its header), or named like one or its
+    WAL/journal (*.db, *.sqlite, *.sqlite3, *-wal, *-shm, *-journal)."""
     found = []
     for path in root.rglob("*"):
         if path.is_file():
             with path.open("rb") as fh:
-                if fh.read(16) == b"SQLite format 3\x00" or path.suffix in (".db", ".db-wal", ".db-journal"):
+                if fh.read(16) == b"SQLite format 3\x00" or re.search(r"\.(db|sqlite3?)(-\w+)?$", path.name):
                     found.append(path)
     return found
 
 
 def replica_of(writer: Path, replica: Path) -> Path:
-    """A data dir holding only the writer's published index files (what a shared volume would hold)."""
+    """A data dir holding only the writer's version folders (no CURRENT: the database says which version
+    is published; tests/reliability/test_replicas.py copies CURRENT too, as a shared volume holds it)."""
     replica.mkdir(parents=True)
     shutil.copytree(writer / "versions", replica / "versions")
-    shutil.copy2(writer / "CURRENT", replica / "CURRENT")
     return replica
 
 
 def reads(replica: Path, url: str, out: Path) -> None:
-    """On the replica: the user is listed, the sites export, a search answers."""
-    users = studykb("users", "list", "--data-dir", str(replica), url=url)
+    """On the replica (run from an empty folder): the user is listed, the sites export, a search answers."""
+    users = studykb("users", "list", "--data-dir", str(replica), url=url, cwd=out.parent)
     assert users.returncode == 0, users.stderr
     assert "wangfang" in users.stdout and "organiser" in users.stdout
-    export = studykb("sites", "export", "-o", str(out), "--data-dir", str(replica), url=url)
+    export = studykb("sites", "export", "-o", str(out), "--data-dir", str(replica), url=url, cwd=out.parent)
     assert export.returncode == 0, export.stderr
     rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8-sig"))))
     assert len(rows) == 58 and any(r["name"].startswith("南湖革命纪念馆") for r in rows)
-    search = studykb("search", "千万工程", "-k", "3", "--json", "--data-dir", str(replica), url=url)
+    search = studykb("search", "千万工程", "-k", "3", "--json", "--data-dir", str(replica), url=url,
+                     cwd=out.parent)
     assert search.returncode == 0, search.stderr
     assert "千万工程" in search.stdout or "千萬工程" in search.stdout
 
@@ -69,30 +73,31 @@ def reads(replica: Path, url: str, out: Path) -> None:
 def test_writer_and_replica_share_postgres_and_survive_its_restart(pg_server: PgServer,
                                                                     tmp_path: Path) -> None:
     url = pg_server.new_database()
-    writer = tmp_path / "writer"
-    ingest = studykb("ingest", str(ROOT / "corpus"), "--data-dir", str(writer), "--model", "minilm", url=url)
+    writer, cwd = tmp_path / "writer", tmp_path / "cwd"
+    cwd.mkdir()  # the commands run from here: nothing may land in the working folder either
+    ingest = studykb("ingest", str(ROOT / "corpus"), "--data-dir", str(writer), "--model", "minilm", url=url,
+                     cwd=cwd)
     assert ingest.returncode in (0, 3), ingest.stderr  # 3: a file the extractors cannot read fails alone
     assert "published" in ingest.stdout
     added = studykb("users", "add", "wangfang", "--role", "organiser", "--password", PASSWORD,
-                    "--data-dir", str(writer), url=url)
+                    "--data-dir", str(writer), url=url, cwd=cwd)
     assert added.returncode == 0, added.stderr
     sites_csv = str(ROOT / "corpus" / "sites.csv")
-    imported = studykb("sites", "import", sites_csv, "--data-dir", str(writer), url=url)
+    imported = studykb("sites", "import", sites_csv, "--data-dir", str(writer), url=url, cwd=cwd)
     assert imported.returncode == 0, imported.stderr
-    assert sqlite_files(writer) == []
-    assert not (tmp_path / "studykb.db").exists()
+    assert sqlite_files(tmp_path) == []  # the writer's data dir, the working folder: no SQLite file
 
     replica = replica_of(writer, tmp_path / "replica")
-    reads(replica, url, tmp_path / "sites-1.csv")
-    assert sqlite_files(replica) == []
+    reads(replica, url, cwd / "sites-1.csv")
+    assert sqlite_files(tmp_path) == []
 
     pg_server.stop()
-    down = studykb("users", "list", "--data-dir", str(replica), url=url)
+    down = studykb("users", "list", "--data-dir", str(replica), url=url, cwd=cwd)
     assert down.returncode == 2
     assert down.stderr.count("\n") == 1 and f"127.0.0.1:{pg_server.port}/" in down.stderr
     pg_server.start()
-    reads(replica, url, tmp_path / "sites-2.csv")
-    assert sqlite_files(replica) == []
+    reads(replica, url, cwd / "sites-2.csv")
+    assert sqlite_files(tmp_path) == []
 
 
 def test_db_copy_moves_a_sqlite_install_into_an_empty_database(pg_server: PgServer, tmp_path: Path) -> None:
@@ -116,6 +121,23 @@ def test_db_copy_moves_a_sqlite_install_into_an_empty_database(pg_server: PgServ
     conn = connect(url)
     assert conn.execute("SELECT count(*) FROM sites").fetchone()[0] == 58
     conn.close()
+
+
+def test_db_copy_moves_study_activity_with_units_below_units(pg_server: PgServer, tmp_path: Path) -> None:
+    """The demo unit tree stores 党支部 ids that sort before their 党总支 (demo-zb… < demo-zz…):
+    PostgreSQL checks each unit's parent as the row arrives, so parents must be copied first."""
+    data = tmp_path / "single"
+    loaded = studykb("demo", "load", "--visits", "200", "--data-dir", str(data), url=None)
+    assert loaded.returncode == 0, loaded.stderr
+    url = pg_server.new_database()
+    copied = studykb("db", "copy", "--data-dir", str(data), "--to", url, url=None)
+    assert copied.returncode == 0, copied.stderr
+    assert "units: 12" in copied.stdout and "visits: 200" in copied.stdout
+    assert "counts verified" in copied.stdout
+    stats = ("visits", "stats", "--by", "unit", "--json", "--data-dir")
+    here = studykb(*stats, str(data), url=None)
+    there = studykb(*stats, str(tmp_path / "replica"), url=url)
+    assert there.returncode == 0 and there.stdout == here.stdout
 
 
 def test_db_copy_is_all_or_nothing(pg_server: PgServer, tmp_path: Path) -> None:
@@ -163,10 +185,27 @@ def test_a_connection_recovers_after_the_server_restarts(pg_server: PgServer) ->
     conn = connect(url)
     conn.execute("INSERT INTO users(username, role) VALUES ('wangfang', 'member')")
     pg_server.stop()
+    try:
+        with pytest.raises(DatabaseUnavailableError, match="127.0.0.1"):
+            conn.execute("SELECT count(*) FROM users")  # the statement in that moment: a clear message
+    finally:
+        pg_server.start()
+    # The first statement after the restart runs on a new connection (the old one was dropped idle).
+    assert conn.execute("SELECT count(*) FROM users").fetchone()[0] == 1
+    pg_server.stop()
+    pg_server.start()
+    conn.execute("INSERT INTO users(username, role) VALUES ('lihua', 'member')")  # 57P01: never kept
+    assert conn.execute("SELECT count(*) FROM users").fetchone()[0] == 2
+
+    # A transaction that loses its connection is not replayed: it fails, and nothing of it is kept.
+    conn.execute("BEGIN IMMEDIATE")
+    conn.execute("INSERT INTO users(username, role) VALUES ('zhaolei', 'member')")
+    pg_server.stop()
     pg_server.start()
     with pytest.raises(DatabaseUnavailableError, match="数据库暂时无法连接"):
-        conn.execute("SELECT count(*) FROM users")  # the statement in that moment: a clear message
-    assert conn.execute("SELECT count(*) FROM users").fetchone()[0] == 1  # the next one reconnects
+        conn.execute("INSERT INTO users(username, role) VALUES ('chenjing', 'member')")
+    conn.execute("ROLLBACK")
+    assert conn.execute("SELECT count(*) FROM users").fetchone()[0] == 2
     conn.close()
 
 

@@ -27,6 +27,7 @@ from studykb.db import connect
 from studykb.pg import DATABASE_URL_ENV
 from tests.conftest import MODEL, write_corpus
 from tests.pg_server import PgServer, free_port
+from tests.processes import stop
 
 ROOT = Path(__file__).resolve().parents[2]
 WRITERS_PER_REPLICA = 4
@@ -85,12 +86,7 @@ def two_servers(shared: tuple[str, Path], tmp_path: Path) -> Iterator[list[Path]
         yield replicas
     finally:
         for proc, _port in procs:
-            proc.terminate()
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+            stop(proc)
 
 
 def cli(*args: str) -> subprocess.CompletedProcess[str]:
@@ -144,6 +140,26 @@ def test_a_version_that_fails_verification_is_not_switched_to(shared: tuple[str,
     assert engine.search("两个确立", k=3).hits  # the old version keeps serving
     shutil.copy2(writer / "versions" / name / "faiss.index", faiss)  # the copy completes
     assert engine.snapshot().name == name
+
+
+def test_a_replica_with_only_version_folders_serves_what_the_database_says_is_published(
+    shared: tuple[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("studykb.layout.PUBLISHED_TTL_S", 0.0)  # ask the database on every call
+    _url, writer = shared
+    replica = tmp_path / "replica"
+    shutil.copytree(writer / "versions", replica / "versions")  # no CURRENT file
+    engine = Engine.open(replica)
+    assert engine.snapshot().name == "v000001"
+    assert engine.search("两个确立", k=3).hits
+
+    (tmp_path / "corpus" / "new.txt").write_text("新时代枫桥经验：矛盾不上交，就地化解。\n", encoding="utf-8")
+    ingest([tmp_path / "corpus"], writer, IngestOptions(model=MODEL))
+    assert engine.snapshot().name == "v000001"  # published, but its folder is not here yet
+    shutil.copytree(writer / "versions" / "v000002", replica / "versions" / "v000002")
+    assert engine.snapshot().name == "v000002"
+    assert any("枫桥" in h.text or "楓橋" in h.text for h in engine.search("新时代枫桥经验", k=5).hits)
+    assert not (replica / "CURRENT").exists() and not list(replica.glob("*.db"))
 
 
 def _anchor(n: int) -> Anchor:
