@@ -4,7 +4,8 @@
    moved into a fresh PostgreSQL database with `studykb db copy`, and served twice by
    `search.engine.Engine` over the same index files: once reading hits, snippets, filters and
    duplicate collapse from SQLite, once from PostgreSQL (over TCP on 127.0.0.1). Same queries, after
-   the same warm-up; p50/p95 wall and CPU. Goal: PostgreSQL p95 ≤ 1.3 × SQLite p95.
+   the same warm-up, each query asked of both engines in turn (alternating which goes first), so the
+   load of other jobs falls on both alike; p50/p95 wall and CPU. Goal: PostgreSQL p95 ≤ 1.3 × SQLite.
 2. **Reading-list writes.** 8 writer threads, each with its own connection (as app sessions have),
    each appending items to its own list with the revision it just read (`lists.store.add_item`), for
    a fixed number of edits; operations per second on each engine.
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import sys
 import tempfile
 import threading
@@ -33,21 +35,38 @@ WRITERS = 8
 GOAL_RATIO = 1.3
 
 
-def _query_figures(data_dir: Path, queries: list[str]) -> dict[str, float]:
+def _query_figures(sqlite_dir: Path, pg_dir: Path, url: str,
+                   queries: list[str]) -> dict[str, dict[str, float]]:
+    """p50/p95 wall and CPU per engine. The two engines answer the same query one after the other
+    (in alternating order), so load from other jobs on a shared machine hits both alike."""
     from search.engine import Engine
+    from studykb.pg import DATABASE_URL_ENV
 
-    engine = Engine.open(data_dir)
-    for q in ("学习贯彻", "推进基层治理", "预热查询", *queries[:20]):
-        engine.search(q, k=10)
-    wall, cpu = [], []
-    for q in queries:
-        _, w, c = timed_cpu(lambda q=q: engine.search(q, k=10))
-        wall.append(w)
-        cpu.append(c)
-    return {
-        "p50_ms": percentile(wall, 50) * 1000, "p95_ms": percentile(wall, 95) * 1000,
-        "cpu_p50_ms": percentile(cpu, 50) * 1000, "cpu_p95_ms": percentile(cpu, 95) * 1000,
-    }
+    def on(engine: str) -> None:  # every connection an engine opens (per thread) follows the variable
+        if engine == "postgres":
+            os.environ[DATABASE_URL_ENV] = url
+        else:
+            os.environ.pop(DATABASE_URL_ENV, None)
+
+    engines = {}
+    for name, folder in (("sqlite", sqlite_dir), ("postgres", pg_dir)):
+        on(name)
+        engines[name] = Engine.open(folder)
+        for q in ("学习贯彻", "推进基层治理", "预热查询", *queries[:20]):
+            engines[name].search(q, k=10)
+    wall: dict[str, list[float]] = {"sqlite": [], "postgres": []}
+    cpu: dict[str, list[float]] = {"sqlite": [], "postgres": []}
+    for i, q in enumerate(queries):
+        for name in (("sqlite", "postgres") if i % 2 == 0 else ("postgres", "sqlite")):
+            on(name)
+            _, w, c = timed_cpu(lambda q=q, name=name: engines[name].search(q, k=10))
+            wall[name].append(w)
+            cpu[name].append(c)
+    os.environ.pop(DATABASE_URL_ENV, None)
+    return {name: {
+        "p50_ms": percentile(wall[name], 50) * 1000, "p95_ms": percentile(wall[name], 95) * 1000,
+        "cpu_p50_ms": percentile(cpu[name], 50) * 1000, "cpu_p95_ms": percentile(cpu[name], 95) * 1000,
+    } for name in wall}
 
 
 def _list_ops_per_s(target: Path | str, edits: int) -> float:
@@ -91,6 +110,23 @@ def _list_ops_per_s(target: Path | str, edits: int) -> float:
     return WRITERS * edits / elapsed
 
 
+def _database_mb(sqlite_file: Path, url: str) -> dict[str, float]:
+    """The rows' size in each engine (MB): the SQLite file, and the PostgreSQL database after VACUUM."""
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("VACUUM ANALYZE")
+        pg_bytes = conn.execute("SELECT pg_database_size(current_database())").fetchone()[0]
+    return {"sqlite_db_mb": sqlite_file.stat().st_size / 1e6, "postgres_db_mb": pg_bytes / 1e6}
+
+
+def _link(src: str, dst: str) -> None:
+    try:
+        os.link(src, dst)
+    except OSError:
+        shutil.copy2(src, dst)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--size", type=int, default=100_000)
@@ -120,17 +156,18 @@ def main() -> None:
         t0 = time.perf_counter()
         copy_to_postgres(sqlite_dir / "studykb.db", url)
         copy_s = time.perf_counter() - t0
+        sizes = _database_mb(sqlite_dir / "studykb.db", url)
         with tempfile.TemporaryDirectory() as tmp:
             pg_dir = Path(tmp) / "replica"
             (pg_dir / "versions").mkdir(parents=True)
             name = (sqlite_dir / "CURRENT").read_text(encoding="utf-8").strip()
-            (pg_dir / "versions" / name).symlink_to(sqlite_dir / "versions" / name)
+            # A replica's own copy of the version (hard links where they can be made); a symlink out of
+            # versions/ would be refused as a damaged pointer.
+            shutil.copytree(sqlite_dir / "versions" / name, pg_dir / "versions" / name, copy_function=_link)
             (pg_dir / "CURRENT").write_text(name + "\n", encoding="utf-8")
 
-            sqlite_q = _query_figures(sqlite_dir, queries)
-            os.environ[DATABASE_URL_ENV] = url
-            pg_q = _query_figures(pg_dir, queries)
-            os.environ.pop(DATABASE_URL_ENV)
+            both = _query_figures(sqlite_dir, pg_dir, url, queries)
+            sqlite_q, pg_q = both["sqlite"], both["postgres"]
 
             sqlite_ops = _list_ops_per_s(Path(tmp) / "lists.db", args.edits)
             pg_ops = _list_ops_per_s(server.new_database(), args.edits)
@@ -138,6 +175,7 @@ def main() -> None:
         server.destroy()
 
     figures: dict[str, Any] = {"passages": args.size, "queries": len(queries), "db_copy_s": copy_s}
+    figures |= sizes
     figures |= {f"sqlite_{k}": v for k, v in sqlite_q.items()}
     figures |= {f"postgres_{k}": v for k, v in pg_q.items()}
     figures["p95_ratio"] = pg_q["p95_ms"] / sqlite_q["p95_ms"]
