@@ -12,6 +12,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,8 @@ import pytest
 from studykb.db import connect, connect_sqlite
 from studykb.errors import DatabaseUnavailableError, LockedError
 from studykb.lock import PgIngestLock
+from studykb.pg import INGEST_LOCK_KEY
+from tests.conftest import write_corpus
 from tests.pg_server import PgServer
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -178,6 +181,44 @@ def test_a_second_ingest_anywhere_is_refused(pg_server: PgServer, tmp_path: Path
             PgIngestLock(url).__enter__()
     with PgIngestLock(url):  # released with its session
         pass
+
+
+def test_a_killed_writer_leaves_the_published_version_serving_and_no_lock(pg_server: PgServer,
+                                                                          tmp_path: Path) -> None:
+    url = pg_server.new_database()
+    corpus, writer = write_corpus(tmp_path / "corpus"), tmp_path / "writer"
+    first = studykb("ingest", str(corpus), "--data-dir", str(writer), "--model", "minilm", url=url)
+    assert first.returncode == 0, first.stderr
+    replica = replica_of(writer, tmp_path / "replica")
+
+    (corpus / "new.txt").write_text("新时代枫桥经验：矛盾不上交，就地化解。\n", encoding="utf-8")
+    env = {**os.environ, "STUDYKB_DATABASE_URL": url}
+    proc = subprocess.Popen([sys.executable, "-m", "studykb.cli", "ingest", str(corpus), "--data-dir",
+                             str(writer), "--model", "minilm"], cwd=ROOT, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    watcher = connect(url)
+    deadline = time.monotonic() + 120
+    while not watcher.execute(  # until the writer, holding the lock, has stored the new document's rows
+            "SELECT count(*) FROM documents WHERE path = 'new.txt'").fetchone()[0]:
+        assert proc.poll() is None and time.monotonic() < deadline, "the writer stored nothing"
+        time.sleep(0.05)
+    assert watcher.execute(
+        "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted AND objid = ?",
+        (INGEST_LOCK_KEY & 0xFFFF_FFFF,)).fetchone()[0] == 1
+    watcher.close()
+    proc.kill()
+    proc.wait()
+
+    with PgIngestLock(url):  # the lock went with the killed writer's database session
+        pass
+    found = studykb("search", "两个确立", "-k", "3", "--json", "--data-dir", str(replica), url=url)
+    assert found.returncode == 0 and "两个确立" in found.stdout, found.stderr
+    assert (writer / "CURRENT").read_text(encoding="utf-8").strip() == "v000001"
+    again = studykb("ingest", str(corpus), "--data-dir", str(writer), "--model", "minilm", url=url)
+    assert again.returncode == 0, again.stderr
+    assert (writer / "CURRENT").read_text(encoding="utf-8").strip() != "v000001"
+    found = studykb("search", "新时代枫桥经验", "-k", "3", "--json", "--data-dir", str(writer), url=url)
+    assert "就地化解" in found.stdout, found.stderr
 
 
 def test_a_connection_recovers_after_the_server_restarts(pg_server: PgServer) -> None:
