@@ -7,16 +7,28 @@ Both files are validated the way `sites.load` validates sites.csv: every bad row
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from sites.load import Problem, read_rows
 from studykb import csvsafe
 from studykb.csvsafe import read_cell
 from studykb.errors import ValidationError
 
-__all__ = ["ID_PATTERN", "CsvRow", "RowsInvalid", "check_id", "read_csv", "write_csv"]
+__all__ = [
+    "ID_PATTERN",
+    "CsvRow",
+    "RowsInvalid",
+    "check_id",
+    "check_known",
+    "parse_rows",
+    "read_csv",
+    "write_csv",
+]
+
+T = TypeVar("T")
 
 ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}")
 """A unit or visit id: 1–64 ASCII letters, digits, `_ . : -`, starting with a letter or digit."""
@@ -109,6 +121,37 @@ def check_id(line: int, field: str, value: str, first_line: dict[str, int]) -> l
         return [Problem(line, field, f"duplicate id {value!r} (first used on line {first_line[value]})")]
     first_line[value] = line
     return []
+
+
+def check_known(line: int, field: str, value: str, known: set[str], unknown: str) -> list[Problem]:
+    """A required reference to a stored row: present and in `known`; `unknown` says where to find or
+    add one, e.g. `unknown unit 'x' (import it with …)` is `unknown` formatted with the value."""
+    if not value:
+        return [Problem(line, field, "required value is missing")]
+    if value not in known:
+        return [Problem(line, field, unknown.format(value=repr(value)))]
+    return []
+
+
+def parse_rows(
+    rows: Sequence[CsvRow],
+    parse_one: Callable[[int, Mapping[str, str], dict[str, int]], tuple[T | None, list[Problem]]],
+    *,
+    source: str,
+) -> list[T]:
+    """Every row through `parse_one(line, values, first_line_of_id)`; RowsInvalid lists every problem
+    of every row, so nothing is returned unless the whole file is valid."""
+    problems: list[Problem] = []
+    records: list[T] = []
+    first_line: dict[str, int] = {}
+    for row in rows:
+        record, row_problems = parse_one(row.line, row.values, first_line)
+        problems += row_problems
+        if record is not None:
+            records.append(record)
+    if problems:
+        raise RowsInvalid(source, problems)
+    return records
 
 
 def safe_cell(value: object) -> str:

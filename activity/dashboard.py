@@ -11,6 +11,7 @@ from studykb.auth import User, can
 from .assign import UnitCompletion, unit_completion
 from .stats import Count, visit_stats
 from .topics import ThemeShare, theme_shares
+from .units import subtree
 
 __all__ = ["Dashboard", "dashboard", "month_bounds"]
 
@@ -44,7 +45,8 @@ def dashboard(
     end: str | None = None,
     unit: str | None = None,
 ) -> Dashboard:
-    """Everything the page shows; `start`/`end`/`unit` narrow the trend and district figures.
+    """Everything the page shows; `start`/`end`/`unit` narrow the trend and district figures (`unit`,
+    with the units below it, also the topics by theme).
     List completion is included for organisers (it names nobody, but it is theirs to follow)."""
     today = today or dt.date.today()
     first, last = month_bounds(today)
@@ -64,5 +66,5 @@ def dashboard(
         trend=tuple(visit_stats(conn, "month", start=start, end=end, unit=unit)),
         districts=tuple(visit_stats(conn, "district", start=start, end=end, unit=unit)),
         completion=tuple(completion),
-        themes=tuple(theme_shares(conn)),
+        themes=tuple(theme_shares(conn, subtree(conn, unit) if unit else None)),
     )

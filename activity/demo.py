@@ -129,8 +129,10 @@ def load_demo(
         n_topics = 24
         for t in range(n_topics):
             conn.execute(
-                "INSERT INTO topics(unit_id, title, theme, lead, status) VALUES (?,?,?,?,?)",
+                "INSERT INTO topics(id, unit_id, title, theme, lead, status, updated_by) "
+                "VALUES (?,?,?,?,?,?,'demo')",
                 (
+                    f"{DEMO_PREFIX}t{t + 1:02d}",
                     rng.choice(branches),
                     f"{LABEL}{rng.choice(_TOPICS)}（{t + 1}）",
                     rng.choices(TOPIC_THEMES, theme_weights)[0],

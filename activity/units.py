@@ -29,6 +29,7 @@ __all__ = [
     "managed_units",
     "member_unit",
     "members_of",
+    "now_stamp",
     "require_scope",
     "set_member_unit",
     "subtree",
@@ -134,13 +135,21 @@ def members_of(conn: sqlite3.Connection, unit_ids: set[str] | list[str]) -> list
 
 def managed_units(conn: sqlite3.Connection, user: User | None) -> set[str] | None:
     """The unit ids `user` may manage: None means all (maintainers); an organiser gets their unit's
-    subtree (empty when their account belongs to no unit); anyone else gets nothing."""
-    if can(user, "maintainer"):
-        return None
+    subtree (empty when their account belongs to no unit); anyone else gets nothing. An API key issued
+    to a unit (`user.unit_scope`) narrows this to that unit's subtree; a key without an account acts
+    in its unit's subtree alone."""
     if user is None or not can(user, "organiser"):
         return set()
-    home = member_unit(conn, user.id)
-    return subtree(conn, home) if home else set()
+    base: set[str] | None
+    if can(user, "maintainer") or (user.id <= 0 and user.unit_scope):
+        base = None
+    else:
+        home = member_unit(conn, user.id)
+        base = subtree(conn, home) if home else set()
+    if user.unit_scope:
+        scoped = subtree(conn, user.unit_scope)
+        return scoped if base is None else base & scoped
+    return base
 
 
 def require_scope(
@@ -262,7 +271,7 @@ def import_units(conn: sqlite3.Connection, user: User | None, path: str | Path) 
                 conn.execute(
                     "INSERT INTO units(id, name, parent_id, kind, updated_at, updated_by) "
                     "VALUES (?, ?, ?, ?, ?, ?)",
-                    (unit.id, unit.name, unit.parent_id, unit.kind, _now(), user.username),
+                    (unit.id, unit.name, unit.parent_id, unit.kind, now_stamp(), user.username),
                 )
                 added.append(unit.id)
             elif old == unit:
@@ -271,7 +280,7 @@ def import_units(conn: sqlite3.Connection, user: User | None, path: str | Path) 
                 conn.execute(
                     "UPDATE units SET name = ?, parent_id = ?, kind = ?, updated_at = ?, updated_by = ? "
                     "WHERE id = ?",
-                    (unit.name, unit.parent_id, unit.kind, _now(), user.username, unit.id),
+                    (unit.name, unit.parent_id, unit.kind, now_stamp(), user.username, unit.id),
                 )
                 updated.append(unit.id)
     return ImportReport(path.name, "units", tuple(added), tuple(updated), tuple(unchanged))
@@ -347,5 +356,7 @@ def _parents_first(units: list[Unit]) -> list[Unit]:
     return out
 
 
-def _now() -> str:
+def now_stamp() -> str:
+    """Now in UTC as the `updated_at` columns hold it (what their SQLite default writes), from Python
+    so that it is the same on both engines."""
     return dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")

@@ -21,8 +21,9 @@ from studykb.auth import User, require
 from studykb.db import write
 from studykb.errors import ConflictError, PermissionDenied, ValidationError
 
-from .csvfile import CsvRow, RowsInvalid, check_id, parse_csv, read_csv, write_csv
-from .units import ImportReport, require_scope
+from .csvfile import CsvRow, check_id, check_known, parse_csv, parse_rows, read_csv, write_csv
+from .units import ImportReport, now_stamp, require_scope
+from .upsert import upsert
 
 __all__ = [
     "ACTIVITIES",
@@ -50,6 +51,9 @@ ACTIVITIES: tuple[str, ...] = ("现场教学", "主题党日", "调研", "其他
 
 MAX_PARTICIPANTS = 10_000
 """More people than this in one visit is a data error (the largest halls admit a few thousand a day)."""
+
+SITE_UNKNOWN = "unknown site {value} (`studykb sites export` lists them)"
+UNIT_UNKNOWN = "unknown unit {value} (import it with `studykb units import`)"
 
 EARLIEST = dt.date(1921, 7, 1)
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -92,29 +96,14 @@ def parse_date(value: str) -> dt.date | None:
 
 def parse_visits(rows: list[CsvRow], sites: set[str], units: set[str], *, source: str) -> list[Visit]:
     """Validate visits.csv rows against the known site and unit ids; RowsInvalid lists every problem."""
-    problems: list[Problem] = []
-    visits: list[Visit] = []
-    first_line: dict[str, int] = {}
-    for row in rows:
-        visit, row_problems = _parse_visit(row.line, row.values, sites, units, first_line)
-        problems += row_problems
-        if visit is not None:
-            visits.append(visit)
-    if problems:
-        raise RowsInvalid(source, problems)
-    return visits
+    return parse_rows(rows, lambda line, v, first: _parse_visit(line, v, sites, units, first), source=source)
 
 
 def _parse_visit(
     line: int, v: Mapping[str, str], sites: set[str], units: set[str], first_line: dict[str, int]
 ) -> tuple[Visit | None, list[Problem]]:
     problems = check_id(line, "id", v["id"], first_line)
-    if not v["site_id"]:
-        problems.append(Problem(line, "site_id", "required value is missing"))
-    elif v["site_id"] not in sites:
-        problems.append(
-            Problem(line, "site_id", f"unknown site {v['site_id']!r} (`studykb sites export` lists them)")
-        )
+    problems += check_known(line, "site_id", v["site_id"], sites, SITE_UNKNOWN)
     if parse_date(v["date"]) is None:
         problems.append(
             Problem(
@@ -123,12 +112,7 @@ def _parse_visit(
                 f"{v['date']!r} is not a real date written YYYY-MM-DD (from {EARLIEST.isoformat()})",
             )
         )
-    if not v["unit_id"]:
-        problems.append(Problem(line, "unit_id", "required value is missing"))
-    elif v["unit_id"] not in units:
-        problems.append(
-            Problem(line, "unit_id", f"unknown unit {v['unit_id']!r} (import it with `studykb units import`)")
-        )
+    problems += check_known(line, "unit_id", v["unit_id"], units, UNIT_UNKNOWN)
     count = v["participants"]
     if not _COUNT.fullmatch(count) or not 1 <= int(count) <= MAX_PARTICIPANTS:
         problems.append(
@@ -237,23 +221,16 @@ def import_visits_text(
 
 
 def _upsert(conn: sqlite3.Connection, user: User | None, visits: list[Visit], *, source: str) -> ImportReport:
-    actor = require_scope(conn, user, {v.unit_id for v in visits}, "import visits")
-    added, updated, unchanged = [], [], []
-    with write(conn):
-        stored = {v.id: v for v in _by_ids(conn, [v.id for v in visits])}
-        if stored:
-            require_scope(conn, actor, {v.unit_id for v in stored.values()}, "change visits")
-        for visit in visits:
-            old = stored.get(visit.id)
-            if old is None:
-                _insert(conn, visit, actor.username)
-                added.append(visit.id)
-            elif old == visit:
-                unchanged.append(visit.id)
-            else:
-                _update(conn, visit, actor.username)
-                updated.append(visit.id)
-    return ImportReport(source, "visits", tuple(added), tuple(updated), tuple(unchanged))
+    return upsert(
+        conn,
+        user,
+        visits,
+        stored=lambda ids: _by_ids(conn, ids),
+        insert=lambda visit, who: _insert(conn, visit, who),
+        update=lambda visit, who: _update(conn, visit, who),
+        noun="visits",
+        source=source,
+    )
 
 
 def export_visits(
@@ -413,8 +390,7 @@ def _update(conn: sqlite3.Connection, visit: Visit, who: str) -> None:
             visit.activity,
             visit.topic,
             visit.notes,
-            # The text the column's default writes, from Python: the same on both engines.
-            dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+            now_stamp(),
             who,
             visit.id,
         ),

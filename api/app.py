@@ -9,6 +9,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi_offline import FastAPIOffline
 
 from studykb.layout import default_data_dir
 
@@ -38,7 +39,10 @@ def create_app(data_dir: Path | str, *, warm: bool = True) -> FastAPI:
             svc.warm_up()
         yield
 
-    app = FastAPI(title="studykb 学习资料库 API", version="1", description=DESCRIPTION, lifespan=lifespan)
+    # /docs and /redoc with their scripts served from /static-offline-docs, not a CDN (intranets).
+    app = FastAPIOffline(
+        title="studykb 学习资料库 API", version="1", description=DESCRIPTION, lifespan=lifespan
+    )
     app.state.services = svc
     install_handlers(app)
     for module in (search, documents, lists, sites, visits, health):

@@ -58,7 +58,8 @@ def token_hash(token: str) -> str:
 
 _SELECT = (
     "SELECT k.*, u.username AS username, u.role AS user_role, u.display_name AS display_name, "
-    "u.email AS email FROM api_keys k LEFT JOIN users u ON u.id = k.user_id"
+    "u.email AS email, u.session_generation AS generation "
+    "FROM api_keys k LEFT JOIN users u ON u.id = k.user_id"
 )
 
 
@@ -92,6 +93,11 @@ def create_key(
     unit = (unit or "").strip() or None
     if unit is not None and len(unit) > _MAX_UNIT:
         raise ConfigError(f"unit: at most {_MAX_UNIT} characters allowed, got {len(unit)}")
+    if unit is not None and conn.execute("SELECT 1 FROM units WHERE id = ?", (unit,)).fetchone() is None:
+        raise ConfigError(
+            f"unit: no unit with id {unit!r} (the key would act nowhere): import the units first "
+            "(`studykb units import`) and give a unit id from `studykb units list`"
+        )
     user_id = None
     if username is not None:
         user = get_user(conn, username)
@@ -147,6 +153,9 @@ def key_for_token(conn: sqlite3.Connection, token: str) -> tuple[ApiKey, User] |
 def _acting_user(row: sqlite3.Row) -> User:
     """The User a key row acts as: its account (with the lower role) or a key-only identity (id -1)."""
     if row["user_id"] is None:
-        return User(-1, f"key:{row['name']}", row["role"], row["name"])
+        return User(-1, f"key:{row['name']}", row["role"], row["name"], unit_scope=row["unit"])
     role = min(row["role"], row["user_role"], key=ROLES.index)
-    return User(row["user_id"], row["username"], role, row["display_name"], row["email"])
+    # The account's current generation: a key is its own credential, so a changed password does not
+    # end it (revoke it for that); a lower role or a removed account does (read at every request).
+    return User(row["user_id"], row["username"], role, row["display_name"], row["email"],
+                row["generation"], unit_scope=row["unit"])

@@ -1,10 +1,16 @@
-"""The booklet ("one book") of a reading list, as Markdown and as DOCX.
+"""The booklet ("one book") of a reading list, as DOCX set to GB/T 9704-2012 and as Markdown.
 
-Both have a title page (title, audience, period, description, editor), a table of contents and, for
-each item, a heading, its citation (document title, date, page), the organiser's note and the full
-text of the passage (or the whole document). Items whose text is gone say so and print the saved copy.
-The DOCX table of contents is a real Word TOC field (Word fills in page numbers when fields update)
-followed by a plain list of the item titles, so it reads correctly even where fields never update.
+Both have the same structure: the title, the facts (面向, 学习时间, 编制, 状态, 篇目, 生成日期) and the
+description; 目录, one entry per item; then for each item a first-level heading "N. 《title》 · section",
+its source line (issuing body, title, date, page: `source_line`, never a file name), the organiser's
+按语, and the text: the passage, or the whole document with its own headings kept as second- to
+fourth-level headings. Items whose text is gone say so and print the copy saved with them. Texts are
+printed verbatim; the DOCX only drops characters XML forbids, the Markdown escapes its own syntax.
+
+DOCX (page, fonts, page numbers: studykb.gbt9704): the 目录 is written out as paragraphs, each a link to
+its item, so it is complete when the file opens, with no field to update. Page numbers are only known
+once Word lays out the pages, so 目录 entries carry the item numbers that head the items; every item
+starts on a new page, and the cover page carries no page number.
 """
 
 from __future__ import annotations
@@ -12,20 +18,25 @@ from __future__ import annotations
 import io
 import re
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
+
+from studykb.gbt9704 import date_zh
 
 from .records import ReadingList, ResolvedItem
 
-__all__ = ["booklet_docx", "booklet_markdown", "booklet_name", "item_heading", "item_label"]
+__all__ = ["booklet_docx", "booklet_markdown", "booklet_name", "item_heading", "item_label", "source_line"]
 
 _STATUS = {"draft": "草稿", "published": "已发布"}
-_TOC_HINT = "（在 Word 中右键此处选择“更新域”可生成带页码的目录）"
+_NOTE_LABEL = "组织员按语："
 _INLINE = re.compile(r"([\\`*_\[\]<>#|~])")
 _LINE_MARK = re.compile(r"^(\s*)([-+=]|>)", re.M)
 _LINE_NUMBER = re.compile(r"^(\s*\d+)([.)])", re.M)
+_LINE = re.compile(r"[^\n]+")
 # Characters XML 1.0 forbids (PDF extraction can leave form feeds and other controls behind).
 _XML_BAD = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+#: Booklet heading level (2..4) → Markdown heading marks; level 1 is the item heading.
+_MD_HEADING = {1: "##", 2: "###", 3: "####", 4: "#####"}
 
 
 def item_label(r: ResolvedItem) -> str:
@@ -42,6 +53,22 @@ def item_heading(number: int, r: ResolvedItem) -> str:
     return f"{number}. {item_label(r)}"
 
 
+def source_line(r: ResolvedItem) -> str:
+    """Where the item's text comes from: issuing body, title, date (written out) and page, or 全文.
+
+    Example: "出处：中共上海市某区委组织部《基层党组织主题教育工作指引汇编》（2024年9月10日），第3页"
+    """
+    body = (r.document.source or "") if r.document else ""
+    line = f"出处：{body}《{r.title}》"
+    if r.date:
+        line += f"（{date_zh(r.date)}）"
+    if r.item.kind == "document":
+        line += "，全文"
+    elif r.page:
+        line += f"，第{r.page}页" if r.page_end in (None, r.page) else f"，第{r.page}–{r.page_end}页"
+    return line
+
+
 def booklet_name(lst: ReadingList, suffix: str) -> str:
     """A file name for the booklet: the title with unsafe characters replaced, plus `suffix`."""
     stem = re.sub(r'[\\/:*?"<>|\s]+', "_", lst.title).strip("._") or f"reading-list-{lst.id}"
@@ -52,16 +79,14 @@ def _today() -> str:
     return time.strftime("%Y-%m-%d")
 
 
-def _facts(lst: ReadingList, count: int) -> list[tuple[str, str]]:
-    facts = [("面向", lst.audience), ("学习时间", lst.period), ("编制", lst.owner_name),
-             ("状态", _STATUS.get(lst.status, lst.status)), ("篇目", f"共 {count} 项")]
+def _facts(lst: ReadingList, count: int, generated: str) -> list[tuple[str, str]]:
+    period = ""
+    if lst.period_start or lst.period_end:
+        period = f"{date_zh(lst.period_start) or '…'}至{date_zh(lst.period_end) or '…'}"
+    facts = [("面向", lst.audience), ("学习时间", period), ("编制", lst.owner_name),
+             ("状态", _STATUS.get(lst.status, lst.status)), ("篇目", f"共{count}项"),
+             ("生成日期", date_zh(generated))]
     return [(k, v) for k, v in facts if v]
-
-
-def _source_line(r: ResolvedItem) -> str:
-    where = "全文" if r.item.kind == "document" else ""
-    parts = [f"出处：{r.citation}"] + ([where] if where else []) + [r.item.anchor.doc_path]
-    return " · ".join(parts)
 
 
 def _missing_line(r: ResolvedItem) -> str:
@@ -72,6 +97,24 @@ def _missing_line(r: ResolvedItem) -> str:
 
 def _paragraphs(text: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def _body(r: ResolvedItem) -> Iterator[tuple[int, str]]:
+    """The item's text as (level, line): level 0 for text, 2..4 for a whole document's own headings.
+
+    A leading heading that only repeats the document's title is left out (the item heading names it);
+    the outermost remaining heading level becomes level 2.
+    """
+    heads = {h.start: h for h in r.headings}
+    lines = [(m.start() + len(m.group()) - len(m.group().lstrip()), m.group().strip())
+             for m in _LINE.finditer(r.text)]
+    lines = [(at, line) for at, line in lines if line]
+    if lines and lines[0][0] in heads and lines[0][1] in r.title:
+        lines = lines[1:]
+    depths = [heads[at].depth for at, _ in lines if at in heads]
+    top = min(depths, default=1)
+    for at, line in lines:
+        yield (min(heads[at].depth - top + 2, 4) if at in heads else 0), line
 
 
 # -- Markdown --------------------------------------------------------------------------------------
@@ -86,22 +129,24 @@ def _md(text: str) -> str:
 
 def booklet_markdown(lst: ReadingList, resolved: Sequence[ResolvedItem], *,
                      generated: str | None = None) -> str:
-    """The booklet as one Markdown document (all document text escaped)."""
+    """The booklet as one Markdown document (all document text escaped, nothing in italics)."""
     out = [f"# {_md(lst.title)}", ""]
-    out += [f"- **{k}**：{_md(v)}" for k, v in _facts(lst, len(resolved))]
-    out += [f"- **生成日期**：{generated or _today()}", ""]
+    out += [f"- **{k}**：{_md(v)}" for k, v in _facts(lst, len(resolved), generated or _today())]
+    out += [""]
     if lst.description:
         out += [_md(p) + "\n" for p in _paragraphs(lst.description)]
     out += ["## 目录", ""]
     out += [f"{n}. {_md(item_label(r))}" for n, r in enumerate(resolved, start=1)]
     out += ["", "---", ""]
     for n, r in enumerate(resolved, start=1):
-        out += [f"## {n}. {_md(item_label(r))}", "", f"*{_md(_source_line(r))}*", ""]
+        out += [f"## {n}. {_md(item_label(r))}", "", _md(source_line(r)), ""]
         if r.item.note:
-            out += ["> **组织员按语**：" + "  \n> ".join(_md(p) for p in _paragraphs(r.item.note)), ""]
+            note = "  \n> ".join(_md(p) for p in _paragraphs(r.item.note))
+            out += [f"> **{_NOTE_LABEL[:-1]}**：{note}", ""]
         if r.missing:
             out += [f"**{_missing_line(r)}**", ""]
-        out += [p for para in _paragraphs(r.text) for p in (_md(para), "")]
+        for level, line in _body(r):
+            out += [f"{_MD_HEADING[level]} {_md(line)}" if level else _md(line), ""]
         out += ["---", ""]
     return "\n".join(out).rstrip() + "\n"
 
@@ -113,101 +158,58 @@ def _clean(text: str) -> str:
     return _XML_BAD.sub("", text)
 
 
-def _east_asian(style: Any, font: str) -> None:
-    """Give a style an East Asian font (Word otherwise renders Chinese in a fallback font)."""
-    from docx.oxml.ns import qn
-
-    rpr = style.element.get_or_add_rPr()
-    fonts = rpr.find(qn("w:rFonts"))
-    if fonts is None:
-        fonts = rpr.makeelement(qn("w:rFonts"), {})
-        rpr.append(fonts)
-    fonts.set(qn("w:eastAsia"), font)
-
-
-def _field(paragraph: Any, instruction: str, placeholder: str) -> None:
-    """Append a Word field (e.g. TOC or PAGE) showing `placeholder` until Word updates it."""
+def _link(paragraph: Any, text: str, anchor: str) -> None:
+    """Append `text` to `paragraph` as a link to bookmark `anchor` (plain text style: black, upright)."""
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
 
-    def char(kind: str) -> Any:
-        el = OxmlElement("w:fldChar")
-        el.set(qn("w:fldCharType"), kind)
-        return el
-
-    begin = paragraph.add_run()._r
-    begin.append(char("begin"))
-    instr = OxmlElement("w:instrText")
-    instr.set(qn("xml:space"), "preserve")
-    instr.text = f" {instruction} "
-    paragraph.add_run()._r.append(instr)
-    paragraph.add_run()._r.append(char("separate"))
-    paragraph.add_run(placeholder)
-    paragraph.add_run()._r.append(char("end"))
-
-
-def _update_fields_on_open(document: Any) -> None:
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-
-    el = OxmlElement("w:updateFields")
-    el.set(qn("w:val"), "true")
-    document.settings.element.append(el)
+    link = OxmlElement("w:hyperlink")
+    link.set(qn("w:anchor"), anchor)
+    link.set(qn("w:history"), "1")
+    run = OxmlElement("w:r")
+    t = OxmlElement("w:t")
+    t.set(qn("xml:space"), "preserve")
+    t.text = text
+    run.append(t)
+    link.append(run)
+    paragraph._p.append(link)
 
 
 def booklet_docx(lst: ReadingList, resolved: Sequence[ResolvedItem], *, generated: str | None = None,
                  ) -> bytes:
-    """The booklet as a Word document (bytes): title page, TOC, one Heading 1 per item."""
-    from docx import Document
-    from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
-    from docx.shared import RGBColor
+    """The booklet as a Word document (bytes): cover, 目录, one first-level heading per item."""
+    from studykb.gbt9704 import add_page_numbers, bookmark, new_document, paragraph
 
-    doc = Document()
-    doc.core_properties.title = _clean(lst.title)
-    doc.core_properties.author = _clean(lst.owner_name or "studykb")
-    _east_asian(doc.styles["Normal"], "宋体")
-    for name in ("Title", "Heading 1", "TOC Heading"):
-        _east_asian(doc.styles[name], "黑体")
-    _update_fields_on_open(doc)
-
-    title = doc.add_paragraph(_clean(lst.title), style="Title")
-    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    for key, value in _facts(lst, len(resolved)) + [("生成日期", generated or _today())]:
-        p = doc.add_paragraph()
-        p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        p.add_run(f"{key}：").bold = True
-        p.add_run(_clean(value))
+    doc = new_document(title=_clean(lst.title), author=_clean(lst.owner_name or "studykb"))
+    paragraph(doc, "title", _clean(lst.title))
+    paragraph(doc, "cover")
+    for key, value in _facts(lst, len(resolved), generated or _today()):
+        paragraph(doc, "cover", _clean(f"{key}：{value}"))
+    paragraph(doc, "cover")
     for para in _paragraphs(lst.description):
-        doc.add_paragraph(_clean(para))
-    doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+        paragraph(doc, "body", _clean(para))
 
-    doc.add_paragraph("目录", style="TOC Heading")
-    _field(doc.add_paragraph(), 'TOC \\o "1-1" \\h \\z \\u', _TOC_HINT)
+    toc = paragraph(doc, "toc_heading", "目录")
+    toc.paragraph_format.page_break_before = True
     for n, r in enumerate(resolved, start=1):
-        doc.add_paragraph(_clean(item_heading(n, r)))
+        _link(paragraph(doc, "toc"), _clean(item_heading(n, r)), f"item_{n}")
 
     for n, r in enumerate(resolved, start=1):
-        doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
-        doc.add_heading(_clean(item_heading(n, r)), level=1)
-        source = doc.add_paragraph().add_run(_clean(_source_line(r)))
-        source.italic = True
-        source.font.color.rgb = RGBColor(0x59, 0x59, 0x59)
-        if r.item.note:
-            note = doc.add_paragraph(style="Intense Quote")
-            note.add_run("组织员按语：").bold = True
-            note.add_run(_clean(r.item.note))
+        head = paragraph(doc, "heading1", _clean(item_heading(n, r)))
+        head.paragraph_format.page_break_before = True
+        bookmark(head, f"item_{n}", n)
+        paragraph(doc, "citation", _clean(source_line(r)))
+        for i, para in enumerate(_paragraphs(r.item.note)):
+            note = paragraph(doc, "note")
+            if i == 0:
+                note.add_run(_NOTE_LABEL).bold = True
+            note.add_run(_clean(para))
         if r.missing:
-            warn = doc.add_paragraph().add_run(_missing_line(r))
-            warn.bold = True
-            warn.font.color.rgb = RGBColor(0xB0, 0x00, 0x00)
-        for para in _paragraphs(r.text):
-            doc.add_paragraph(_clean(para))
+            paragraph(doc, "body").add_run(_missing_line(r)).bold = True
+        for level, line in _body(r):
+            paragraph(doc, f"heading{level}" if level else "body", _clean(line))
 
-    footer = doc.sections[0].footer.paragraphs[0]
-    footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    footer.add_run("第 ")
-    _field(footer, "PAGE", "1")
-    footer.add_run(" 页")
+    add_page_numbers(doc)
     buf = io.BytesIO()
     doc.save(buf)
     return buf.getvalue()

@@ -11,6 +11,8 @@ from studykb.text import fold
 if TYPE_CHECKING:
     from search.records import DocumentInfo, Hit
 
+    from .outline import Heading
+
 __all__ = [
     "KINDS", "STATUSES", "Anchor", "Completion", "Item", "ItemDraft", "ListDraft", "PersonProgress",
     "ReadingList", "ResolvedItem", "anchor_for_document", "anchor_for_hit", "passage_hash",
@@ -143,6 +145,7 @@ class ResolvedItem:
     passage text is still in the document but the passage boundaries changed) or "missing" (the
     passage or document is gone; `text` is then the copy saved when the item was added).
     `chunk_id` is a current passage to open in the reader (the first one for whole documents).
+    `headings` are the heading lines of a whole document's `text` (empty for passages).
     """
 
     item: Item
@@ -154,6 +157,7 @@ class ResolvedItem:
     page_end: int | None = None
     heading_path: tuple[str, ...] = ()
     reason: str = ""
+    headings: tuple[Heading, ...] = ()
 
     @property
     def missing(self) -> bool:

@@ -5,7 +5,8 @@ anchor by content, not by id. For each item: find the document by path in the pu
 (preferring the same corpus root); for a passage, the passage with the same text_hash in that document
 (nearest to the old offset when the text repeats), else the saved passage text inside the document's
 current text (the passage boundaries moved: "relocated"); otherwise the item is flagged "missing" and
-keeps its saved copy — it is never dropped. Whole-document items follow the document by path.
+keeps its saved copy — it is never dropped. Whole-document items follow the document by path and carry
+its heading lines (lists/outline.py), so a booklet prints them as headings.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from collections.abc import Sequence
 from search.records import DocumentInfo
 from studykb.text import fold
 
+from .outline import outline
 from .records import Item, ResolvedItem
 
 __all__ = ["resolve", "resolve_one"]
@@ -77,9 +79,12 @@ class _Resolver:
         if doc is None:
             return _missing(item, f"the document {a.doc_path} is no longer in the library")
         if a.kind == "document":
-            first = self.conn.execute("SELECT id FROM chunks WHERE document_id = ? ORDER BY ordinal LIMIT 1",
-                                      (doc.id,)).fetchone()
-            return ResolvedItem(item, "found", self.text(doc.id), doc, first["id"] if first else None)
+            rows = self.conn.execute('SELECT id, start, "end", heading_path FROM chunks '
+                                     "WHERE document_id = ? ORDER BY ordinal", (doc.id,)).fetchall()
+            layout = [(r["start"], r["end"], tuple(json.loads(r["heading_path"]))) for r in rows]
+            text = self.text(doc.id)
+            return ResolvedItem(item, "found", text, doc, rows[0]["id"] if rows else None,
+                                headings=outline(text, layout))
         rows = self.conn.execute(
             'SELECT id, text, start, "end", page, page_end, heading_path FROM chunks '
             "WHERE document_id = ? AND text_hash = ?", (doc.id, a.text_hash),

@@ -1,8 +1,9 @@
 """The checked draft as a Word document: summary, the draft with each quotation marked, the details.
 
-Printed-matter conventions: A4 with 2.8/2.6 cm margins, 仿宋 body, 黑体 headings, no italics.
-Marks are run shading: green exact, amber near (its source text beside it in the details), red not
-found; terms are not marked.
+Page, fonts and colours follow GB/T 9704-2012 (studykb.gbt9704: A4 and its margins, 仿宋 body, 黑体
+headings, black, no italics, page numbers); the details table is set in 4号 (its "cell" role). Marks are
+run shading: green exact, amber near (its source text beside it in the details), red not found; terms
+are not marked.
 """
 
 from __future__ import annotations
@@ -36,15 +37,6 @@ def describe_diff(ops: tuple[DiffOp, ...]) -> str:
 
 def _clean(text: str) -> str:
     return _XML_BAD.sub("", text)
-
-
-def _fonts(style: Any, font: str) -> None:
-    """Set a style's Latin and East Asian font, upright (printed matter has no italics)."""
-    from lists.export import _east_asian
-
-    style.font.name = font
-    style.font.italic = False
-    _east_asian(style, font)
 
 
 def _shade(run: Any, fill: str) -> None:
@@ -88,6 +80,8 @@ def _marked_draft(doc: Any, report: DraftReport) -> None:
 
 
 def _details(doc: Any, report: DraftReport) -> None:
+    from studykb.gbt9704 import ROLES
+
     table = doc.add_table(rows=1, cols=4)
     table.style = "Table Grid"
     for cell, head in zip(table.rows[0].cells, ("序号", "文稿引文", "核对结论", "原文与出处"), strict=True):
@@ -101,6 +95,11 @@ def _details(doc: Any, report: DraftReport) -> None:
         cells[1].text = _clean(v.quotation.text)
         _shade(cells[2].paragraphs[0].add_run(LABELS[v.status]), _FILL[v.status])
         cells[3].text = _clean(_source_cell(v))
+    cell_style = doc.styles[ROLES["cell"].style]
+    for row in table.rows:
+        for cell in row.cells:
+            for p in cell.paragraphs:
+                p.style = cell_style
 
 
 def _source_cell(v: Verdict) -> str:
@@ -117,19 +116,10 @@ def to_docx(report: DraftReport, *, title: str = "原文核对报告") -> bytes:
 
     Example: Path("核对.docx").write_bytes(to_docx(checker.check(text)))
     """
-    from docx import Document
-    from docx.shared import Cm, Pt
+    from studykb.gbt9704 import add_page_numbers, new_document
 
-    doc = Document()
-    section = doc.sections[0]
-    section.page_width, section.page_height = Cm(21.0), Cm(29.7)
-    section.top_margin = section.bottom_margin = Cm(2.8)
-    section.left_margin = section.right_margin = Cm(2.6)
-    _fonts(doc.styles["Normal"], "仿宋")
-    doc.styles["Normal"].font.size = Pt(14)  # 四号
-    for name in ("Title", "Heading 1", "Heading 2"):
-        _fonts(doc.styles[name], "黑体")
-    doc.core_properties.title = title
+    doc = new_document(title=title)
+    add_page_numbers(doc, first_page=True)
     doc.add_heading(title, level=0)
     counts = report.counts
     doc.add_paragraph(

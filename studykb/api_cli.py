@@ -62,7 +62,11 @@ def keys() -> None:
     show_default=True,
     help="What the key may do: the same role rules as the web app.",
 )
-@click.option("--unit", default=None, help="The unit (e.g. a party branch or portal) the key is issued to.")
+@click.option(
+    "--unit",
+    default=None,
+    help="The unit id (`studykb units list`) the key is issued to: its writes stay in that subtree.",
+)
 @click.option(
     "--user",
     "username",
@@ -76,7 +80,7 @@ def create(
 ) -> None:
     """Create a key and print its token once (it cannot be shown again).
 
-    Example: studykb keys create portal-zj --role organiser --unit 浙江某支部
+    Example: studykb keys create portal-zz2 --role organiser --unit zz2
     """
     from api.keys import create_key
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 import sqlite3
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .db import write
 from .errors import ConfigError, PermissionDenied, SessionExpired, TooManyAttempts
@@ -60,6 +60,8 @@ class User:
     display_name: str = ""
     email: str | None = None
     generation: int = 0
+    #: An API key issued to a unit acts only in that unit's subtree (activity.units.managed_units).
+    unit_scope: str | None = None
 
     @property
     def label(self) -> str:
@@ -105,13 +107,18 @@ def require(conn: sqlite3.Connection, user: User | None, role: str, action: str 
 
 def current(conn: sqlite3.Connection, user: User) -> User | None:
     """`user`'s account as it is now, or None when it was removed or changed role or password since
-    `user` was read (its session has ended). People without an account row are returned as they are."""
+    `user` was read (its session has ended). People without an account row are returned as they are.
+
+    The role is the lower of the account's and `user`'s (an API key acting for an account may have a
+    lower one), and `user`'s unit scope is kept."""
     if user.id <= 0:
         return user
     row = conn.execute("SELECT * FROM users WHERE id = ?", (user.id,)).fetchone()
     if row is None or row["session_generation"] != user.generation:
         return None
-    return _row_user(row)
+    now = _row_user(row)
+    role = min(now.role, user.role, key=ROLES.index) if user.role in ROLES else now.role
+    return replace(now, role=role, unit_scope=user.unit_scope)
 
 
 def _check_role(role: str) -> None:

@@ -269,7 +269,8 @@ def _register() -> None:
     for module, name in (("users_cli", "users"), ("lists_cli", "lists"), ("sites_cli", "sites"),
                          ("admin_cli", "backup"), ("admin_cli", "restore"), ("api_cli", "api"),
                          ("api_cli", "keys"), ("quotes_cli", "quotes"), ("db_cli", "db"),
-                         ("activity_cli", "units"), ("activity_cli", "visits"), ("activity_cli", "demo")):
+                         ("activity_cli", "units"), ("activity_cli", "visits"), ("activity_cli", "demo"),
+                         ("topics_cli", "topics"), ("events_cli", "events")):
         try:
             mod = importlib.import_module(f"studykb.{module}")
         except ModuleNotFoundError as exc:

@@ -16,6 +16,7 @@ MAX_CHARS so that one query cannot cost a second of CPU.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 from collections.abc import Sequence
 from pathlib import Path
@@ -41,6 +42,22 @@ def embedding_form(text: str) -> str:
     return to_simplified(normalize(text)[:MAX_CHARS])
 
 
+def custom_ops_library() -> Path:
+    """The shared library of onnxruntime-extensions' custom ops (the graph's SentencePiece tokenizer),
+    found without importing the package: its `__init__` imports `transformers` when that is installed,
+    which cost every search command and app start 6–8 s here."""
+    spec = importlib.util.find_spec("onnxruntime_extensions")
+    folders = list(spec.submodule_search_locations or []) if spec else []
+    for folder in folders:
+        for candidate in sorted(Path(folder).glob("_extensions_pydll*")):
+            if candidate.suffix in {".so", ".pyd", ".dylib"}:
+                return candidate
+    raise ConfigError(
+        "the multilingual embedding model needs onnxruntime-extensions (its custom-ops library was not "
+        "found): pip install onnxruntime-extensions"
+    )
+
+
 class UseEncoder:
     """The multilingual USE on ONNX Runtime with `SentenceTransformer.encode`'s surface. Thread-safe
     (ONNX Runtime sessions may be run from several threads)."""
@@ -50,14 +67,12 @@ class UseEncoder:
     def __init__(self, path: Path, *, threads: int | None = None) -> None:
         try:
             import onnxruntime
-            import onnxruntime_extensions
         except ImportError as exc:
             raise ConfigError(
-                f"the multilingual embedding model needs onnxruntime and onnxruntime-extensions ({exc}): "
-                "pip install onnxruntime-extensions"
+                f"the multilingual embedding model needs onnxruntime ({exc}): pip install onnxruntime"
             ) from exc
         options = onnxruntime.SessionOptions()
-        options.register_custom_ops_library(onnxruntime_extensions.get_library_path())
+        options.register_custom_ops_library(str(custom_ops_library()))
         # One thread by default, like the torch and ONNX backends (studykb/models.py explains why).
         options.intra_op_num_threads = threads or int(os.environ.get(THREADS_ENV, "1"))
         options.inter_op_num_threads = 1

@@ -72,6 +72,8 @@ tags = ["基层治理"]
 """
 
 MODEL = "minilm"
+#: The sample corpus shipped with the repository (corpus/, written by scripts/build_corpus.py).
+SAMPLE_CORPUS = Path(__file__).resolve().parents[1] / "corpus"
 
 
 def write_corpus(root: Path) -> Path:
@@ -91,6 +93,15 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, IngestR
     data = base / "data"
     report = ingest([corpus], data, IngestOptions(model=MODEL, max_chars=120, overlap=20))
     return corpus, data, report
+
+
+@pytest.fixture(scope="session")
+def sample_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Data dir of the whole sample corpus, ingested once per session (about 30 s). Read-only."""
+    data = tmp_path_factory.mktemp("sample") / "data"
+    report = ingest([SAMPLE_CORPUS], data, IngestOptions(model=MODEL))
+    assert not report.failed, report.failed
+    return data
 
 
 @pytest.fixture

@@ -102,3 +102,21 @@ def test_long_text_is_cut_to_max_chars(encoder) -> None:  # type: ignore[no-unty
     texts = [base[:MAX_CHARS], base[:MAX_CHARS] + "科技创新" * 200]
     cut, longer = encoder.encode(texts, normalize_embeddings=True)
     assert cos(cut, longer) > 0.999
+
+
+def test_loading_the_encoder_does_not_import_transformers() -> None:
+    """onnxruntime-extensions' package `__init__` imports transformers (6–8 s on every search command
+    and app start): the encoder registers the custom-ops library by its path instead."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from studykb.use_encoder import UseEncoder\n"
+        "from studykb.use_model import model_file\n"
+        "enc = UseEncoder(model_file())\n"
+        "assert enc.encode(['基层治理']).shape == (1, 512)\n"
+        "print(sorted(m for m in ('transformers', 'onnxruntime_extensions') if m in sys.modules))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

@@ -28,6 +28,7 @@ from sites.store import StoredSite
 from studykb.auth import User, can
 from studykb.db import location
 from studykb.errors import ConflictError, PermissionDenied, StudyKBError
+from ui import events_form
 
 __all__ = ["activity_panel", "cluster_layers", "heat_layer", "period", "site_activity"]
 
@@ -262,6 +263,7 @@ def site_activity(
         _visited(conn, user, site.id)
     if can(user, "organiser"):
         _record_form(conn, user, site.id)
+        events_form.organiser_events(conn, user, site.id)
 
 
 def _visited(conn: sqlite3.Connection, user: User, site_id: str) -> None:

@@ -6,6 +6,7 @@ import csv
 import io
 import sqlite3
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 
 from studykb.auth import User
 
@@ -60,3 +61,12 @@ def user(conn: sqlite3.Connection, name: str) -> User:
     """The stored account `name` as a User."""
     row = conn.execute("SELECT id, username, role FROM users WHERE username = ?", (name,)).fetchone()
     return User(int(row[0]), row[1], row[2])
+
+
+def import_sample_units(conn: sqlite3.Connection, folder: Path) -> None:
+    """Import the 12 sample units into `conn` (through units.csv written in `folder`)."""
+    from activity.units import import_units
+
+    path = folder / "units.csv"
+    path.write_text(csv_text(UNIT_COLUMNS, UNITS), encoding="utf-8")
+    import_units(conn, MAINTAINER, path)

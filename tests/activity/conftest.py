@@ -14,6 +14,7 @@ from activity.units import import_units, set_member_unit
 from sites.store import ensure_loaded
 from studykb.auth import add_user
 from studykb.db import connect
+from tests.pg_server import PgServer
 
 
 @pytest.fixture
@@ -58,3 +59,12 @@ def tree(conn: sqlite3.Connection, write_file: Callable[..., Path]) -> sqlite3.C
         if unit:
             set_member_unit(conn, MAINTAINER, name, unit)
     return conn
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def database_url(request: pytest.FixtureRequest) -> list[str]:
+    """CLI options: none (SQLite in the data dir), or `--database-url` of a new PostgreSQL database."""
+    if request.param == "sqlite":
+        return []
+    server: PgServer = request.getfixturevalue("pg_server")
+    return ["--database-url", server.new_database()]

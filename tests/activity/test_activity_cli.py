@@ -9,11 +9,8 @@ from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
-import pytest
 from activity_samples import UNIT_COLUMNS, UNITS, VISIT_COLUMNS, visit
 from test_activity_stats import place
-
-from tests.pg_server import PgServer
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
@@ -23,15 +20,6 @@ def run(*args: str) -> subprocess.CompletedProcess[str]:
         text=True,
         timeout=120,
     )
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def database_url(request: pytest.FixtureRequest) -> list[str]:
-    """No option (SQLite in the data dir), or `--database-url` of a new PostgreSQL database."""
-    if request.param == "sqlite":
-        return []
-    server: PgServer = request.getfixturevalue("pg_server")
-    return ["--database-url", server.new_database()]
 
 
 def test_units_and_visits_import_stats_and_refusal(

@@ -13,6 +13,7 @@ from api import create_app
 from api.keys import create_key
 from studykb import auth
 from studykb.db import connect
+from tests.activity.activity_samples import import_sample_units
 
 
 @pytest.fixture
@@ -46,12 +47,14 @@ def client(make_client: Callable[..., TestClient]) -> TestClient:
 
 @pytest.fixture
 def keys(data_dir: Path) -> dict[str, str]:
-    """Tokens: organiser and member keys without an account, and a member key linked to an account."""
+    """Tokens: organiser (unit zz2 of the 12 sample units) and member keys without an account, and keys
+    linked to the accounts lihua (member) and wangfang (organiser)."""
     conn = connect(data_dir / "studykb.db")
+    import_sample_units(conn, data_dir)
     auth.add_user(conn, "lihua", None, "member", display_name="李华")
     auth.add_user(conn, "wangfang", None, "organiser", display_name="王芳")
     out = {
-        "organiser": create_key(conn, "portal-org", "organiser", unit="浙江某支部")[1],
+        "organiser": create_key(conn, "portal-org", "organiser", unit="zz2")[1],
         "member": create_key(conn, "portal-member", "member")[1],
         "lihua": create_key(conn, "lihua-phone", "member", username="lihua")[1],
         "wangfang": create_key(conn, "wangfang-app", "organiser", username="wangfang")[1],

@@ -163,6 +163,19 @@ def test_openapi_and_docs(client: TestClient) -> None:
     assert client.get("/docs").status_code == 200
 
 
+def test_docs_pages_load_their_scripts_from_the_app_not_a_cdn(client: TestClient) -> None:
+    """Offline (an intranet) a CDN-hosted Swagger UI is a blank page."""
+    import re
+
+    for page in ("/docs", "/redoc"):
+        html = client.get(page).text
+        assets = re.findall(r'(?:src|href)="([^"]+\.(?:js|css))"', html)
+        assert assets and all(a.startswith("/") for a in assets), (page, assets)
+        for asset in assets:
+            answer = client.get(asset)
+            assert answer.status_code == 200 and len(answer.content) > 10_000, asset
+
+
 def test_unknown_route_and_method_are_json(client: TestClient) -> None:
     _error(client.get("/v2/nothing"), 404, "not_found")
     _error(client.put("/v1/search"), 405, "method_not_allowed")

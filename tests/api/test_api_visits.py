@@ -9,6 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from activity.units import import_units, set_member_unit
+from api.keys import create_key
 from sites import store
 from studykb.db import connect
 from studykb.pg import DATABASE_URL_ENV
@@ -88,3 +89,28 @@ def test_bad_visits_and_stats_parameters_are_json_errors(
     assert client.get("/v1/visits/stats", params={"by": "planet"}).status_code == 422
     unknown = client.get("/v1/visits/stats", params={"by": "unit", "unit": "nowhere"})
     assert unknown.status_code == 400 and "error" in unknown.json()
+
+
+def test_a_key_issued_to_a_unit_writes_only_in_that_units_subtree(
+    client: TestClient, keys: dict[str, str], data_dir: Path
+) -> None:
+    site_id = _tree(data_dir)
+    portal = bearer(keys["organiser"])  # key-only organiser key issued to 第二党总支 (zz2)
+    assert client.post("/v1/visits", json=_visit(site_id, "zb21", id="p1"), headers=portal).status_code == 201
+    outside = client.post("/v1/visits", json=_visit(site_id, "zb11", id="p2"), headers=portal)
+    assert outside.status_code == 403 and outside.json()["error"]["code"]
+
+    conn = connect(data_dir / "studykb.db")
+    narrow = create_key(conn, "wangfang-zb11", "organiser", unit="zb11", username="wangfang")[1]
+    weaker = create_key(conn, "wangfang-read", "member", username="wangfang")[1]
+    conn.close()
+    # wangfang manages zz1 (zb11, zb12); her key for zb11 may not write for zb12.
+    assert client.post("/v1/visits", json=_visit(site_id, "zb11", id="n1"),
+                       headers=bearer(narrow)).status_code == 201
+    assert client.post("/v1/visits", json=_visit(site_id, "zb12", id="n2"),
+                       headers=bearer(narrow)).status_code == 403
+    # A member-role key of an organiser account stays a member key on writes.
+    assert client.post("/v1/visits", json=_visit(site_id, "zb11", id="n3"),
+                       headers=bearer(weaker)).status_code == 403
+    by_unit = client.get("/v1/visits/stats", params={"by": "unit"}).json()
+    assert {v["key"] for v in by_unit} == {"zb21", "zb11"}

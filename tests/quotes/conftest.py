@@ -1,4 +1,4 @@
-"""The sample corpus (corpus/) indexed once per session with the offline model, and a checker over it."""
+"""A quotation checker over the sample corpus (the session's `sample_data`, tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -8,23 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from ingest.pipeline import IngestOptions, ingest
 from quotes import QuoteChecker
 from studykb.db_copy import copy_to_postgres
 from studykb.pg import DATABASE_URL_ENV
-from tests.conftest import MODEL
 from tests.pg_server import PgServer
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture(scope="session")
-def sample_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Data dir of the whole sample corpus, ingested once (about 30 s)."""
-    data = tmp_path_factory.mktemp("quotes") / "data"
-    report = ingest([ROOT / "corpus"], data, IngestOptions(model=MODEL))
-    assert not report.failed, report.failed
-    return data
 
 
 @pytest.fixture(scope="session")

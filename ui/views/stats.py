@@ -17,7 +17,7 @@ from activity.xlsx import dashboard_xlsx
 from search.highlight import escape_markdown
 from studykb.auth import can
 from studykb.errors import StudyKBError
-from ui import activity_map, state
+from ui import activity_map, state, topics_form
 from ui.auth import require_login_if_configured
 
 ss = st.session_state
@@ -169,3 +169,5 @@ st.download_button(
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     icon=":material/download:",
 )
+
+topics_form.topics_section(conn, user)
