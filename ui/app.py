@@ -6,6 +6,9 @@ from pathlib import Path
 
 import streamlit as st
 
+from studykb.errors import DatabaseUnavailableError
+from studykb.pg import UNAVAILABLE_ZH
+
 HERE = Path(__file__).resolve().parent
 
 st.set_page_config(page_title="studykb 学习资料库", page_icon="📚", layout="wide")
@@ -25,4 +28,8 @@ pages = [
     for path, title, icon, default in _PAGES
     if (HERE / path).is_file()
 ]
-st.navigation(pages).run()
+try:
+    st.navigation(pages).run()
+except DatabaseUnavailableError as exc:  # PostgreSQL restarting: this request fails, the next succeeds
+    st.error(str(exc) if str(exc).startswith(UNAVAILABLE_ZH) else f"{UNAVAILABLE_ZH}（{exc}）",
+             icon=":material/cloud_off:")
