@@ -4,6 +4,7 @@ concurrent writers on two replicas lose nothing."""
 
 from __future__ import annotations
 
+import json
 import multiprocessing
 import os
 import shutil
@@ -218,3 +219,62 @@ def test_two_replicas_with_four_writers_each_lose_no_update(pg_server: PgServer)
     assert sorted(i.position for i in together) == list(range(len(users) * EDITS))
     assert len({i.anchor.text_hash for i in together}) == len(users) * EDITS
     conn.close()
+
+
+def _api(replica: Path) -> tuple[subprocess.Popen[bytes], str]:
+    """`studykb api` over `replica` on a free port, once it answers /v1/health."""
+    import httpx
+
+    port = free_port()
+    log = (replica.parent / f"{replica.name}-api.log").open("wb")
+    proc = subprocess.Popen([sys.executable, "-m", "studykb.cli", "api", "--data-dir", str(replica),
+                             "--port", str(port)], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 180
+    while True:
+        assert proc.poll() is None, f"studykb api exited with {proc.returncode}"
+        try:
+            if httpx.get(url + "/v1/health", timeout=2).status_code == 200:
+                return proc, url
+        except httpx.HTTPError:
+            pass
+        assert time.monotonic() < deadline, "studykb api did not answer"
+        time.sleep(0.3)
+
+
+def test_two_api_processes_over_one_postgres_see_each_others_writes(
+    shared: tuple[str, Path], tmp_path: Path
+) -> None:
+    import httpx
+
+    _url, writer = shared
+    replicas = [tmp_path / "api-a", tmp_path / "api-b"]
+    for replica in replicas:
+        publish_to(writer, replica)
+    made = cli("keys", "create", "portal-org", "--role", "organiser", "--json",
+               "--data-dir", str(replicas[0]))
+    assert made.returncode == 0, made.stderr
+    key = {"Authorization": "Bearer " + json.loads(made.stdout)["token"]}
+    procs = []
+    try:
+        procs = [_api(replica) for replica in replicas]
+        (_, a), (_, b) = procs
+        title = "两个接口进程共用的清单"
+        created = httpx.post(a + "/v1/lists", json={"title": title}, headers=key, timeout=30)
+        assert created.status_code == 201, created.text
+        list_id = created.json()["id"]
+        hit = httpx.get(b + "/v1/search", params={"q": "枫桥经验", "k": 1}, timeout=30).json()["hits"][0]
+        item = httpx.post(f"{b}/v1/lists/{list_id}/items", json={"passage_id": hit["passage_id"]},
+                          headers=key, timeout=30)
+        assert item.status_code == 201, item.text
+        seen = httpx.get(f"{a}/v1/lists/{list_id}", headers=key, timeout=30)
+        assert seen.status_code == 200 and seen.json()["title"] == title
+        assert [i["passage_id"] for i in seen.json()["items_detail"]] == [hit["passage_id"]]
+        published = httpx.post(f"{b}/v1/lists/{list_id}/publish", headers=key, timeout=30,
+                               json={"revision": seen.json()["revision"]})
+        assert published.status_code == 200, published.text
+        assert list_id in [x["id"] for x in httpx.get(a + "/v1/lists", timeout=30).json()]
+        assert not [p for r in replicas for p in r.rglob("*.db")]
+    finally:
+        for proc, _url in procs:
+            stop(proc)
