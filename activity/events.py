@@ -160,7 +160,7 @@ def list_events(
 ) -> list[Event]:
     """Events in a date range (inclusive), soonest first, optionally at one site, of some units, or
     only those not yet closed into a visit."""
-    sql, params = "SELECT * FROM events WHERE 1", []
+    sql, params = "SELECT * FROM events WHERE 1 = 1", []  # a boolean on both engines
     for clause, value in (("site_id = ?", site_id), ("date >= ?", start), ("date <= ?", end)):
         if value is not None:
             sql += f" AND {clause}"

@@ -20,7 +20,7 @@ from studykb.db import write
 from studykb.errors import ConflictError, ValidationError
 
 from .csvfile import CsvRow, check_id, check_known, parse_csv, parse_rows, read_csv, write_csv
-from .units import ImportReport, require_scope
+from .units import ImportReport, now_stamp, require_scope
 from .upsert import upsert
 from .visits import EARLIEST, UNIT_UNKNOWN, parse_date
 
@@ -301,8 +301,8 @@ def _insert(conn: sqlite3.Connection, topic: Topic, who: str) -> None:
 def _update(conn: sqlite3.Connection, topic: Topic, who: str) -> None:
     conn.execute(
         "UPDATE topics SET unit_id = ?, title = ?, theme = ?, lead = ?, status = ?, start_date = ?, "
-        "end_date = ?, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ','now'), updated_by = ? WHERE id = ?",
-        (*_columns(topic)[1:], who, topic.id),
+        "end_date = ?, updated_at = ?, updated_by = ? WHERE id = ?",
+        (*_columns(topic)[1:], now_stamp(), who, topic.id),
     )
 
 

@@ -29,6 +29,7 @@ __all__ = [
     "managed_units",
     "member_unit",
     "members_of",
+    "now_stamp",
     "require_scope",
     "set_member_unit",
     "subtree",
@@ -270,7 +271,7 @@ def import_units(conn: sqlite3.Connection, user: User | None, path: str | Path) 
                 conn.execute(
                     "INSERT INTO units(id, name, parent_id, kind, updated_at, updated_by) "
                     "VALUES (?, ?, ?, ?, ?, ?)",
-                    (unit.id, unit.name, unit.parent_id, unit.kind, _now(), user.username),
+                    (unit.id, unit.name, unit.parent_id, unit.kind, now_stamp(), user.username),
                 )
                 added.append(unit.id)
             elif old == unit:
@@ -279,7 +280,7 @@ def import_units(conn: sqlite3.Connection, user: User | None, path: str | Path) 
                 conn.execute(
                     "UPDATE units SET name = ?, parent_id = ?, kind = ?, updated_at = ?, updated_by = ? "
                     "WHERE id = ?",
-                    (unit.name, unit.parent_id, unit.kind, _now(), user.username, unit.id),
+                    (unit.name, unit.parent_id, unit.kind, now_stamp(), user.username, unit.id),
                 )
                 updated.append(unit.id)
     return ImportReport(path.name, "units", tuple(added), tuple(updated), tuple(unchanged))
@@ -355,5 +356,7 @@ def _parents_first(units: list[Unit]) -> list[Unit]:
     return out
 
 
-def _now() -> str:
+def now_stamp() -> str:
+    """Now in UTC as the `updated_at` columns hold it (what their SQLite default writes), from Python
+    so that it is the same on both engines."""
     return dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")

@@ -22,7 +22,7 @@ from studykb.db import write
 from studykb.errors import ConflictError, PermissionDenied, ValidationError
 
 from .csvfile import CsvRow, check_id, check_known, parse_csv, parse_rows, read_csv, write_csv
-from .units import ImportReport, require_scope
+from .units import ImportReport, now_stamp, require_scope
 from .upsert import upsert
 
 __all__ = [
@@ -299,7 +299,7 @@ def mark_visited(
     with write(conn):
         if visited:
             conn.execute(
-                "INSERT OR IGNORE INTO site_marks(user_id, site_id, date) VALUES (?, ?, ?)",
+                "INSERT INTO site_marks(user_id, site_id, date) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
                 (actor.id, site_id, day.isoformat()),
             )
         else:
@@ -381,7 +381,7 @@ def _insert(conn: sqlite3.Connection, visit: Visit, who: str) -> None:
 def _update(conn: sqlite3.Connection, visit: Visit, who: str) -> None:
     conn.execute(
         "UPDATE visits SET site_id = ?, date = ?, unit_id = ?, participants = ?, activity = ?, topic = ?, "
-        "notes = ?, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ','now'), updated_by = ? WHERE id = ?",
+        "notes = ?, updated_at = ?, updated_by = ? WHERE id = ?",
         (
             visit.site_id,
             visit.date,
@@ -390,6 +390,7 @@ def _update(conn: sqlite3.Connection, visit: Visit, who: str) -> None:
             visit.activity,
             visit.topic,
             visit.notes,
+            now_stamp(),
             who,
             visit.id,
         ),

@@ -18,6 +18,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from studykb.errors import (
     ConfigError,
     ConflictError,
+    DatabaseUnavailableError,
     IndexCorruptError,
     IndexMismatchError,
     IndexMissingError,
@@ -28,6 +29,7 @@ from studykb.errors import (
     StudyKBError,
     ValidationError,
 )
+from studykb.pg import UNAVAILABLE_ZH
 
 __all__ = ["ApiError", "error_body", "error_response", "install_handlers"]
 
@@ -44,6 +46,7 @@ _LIBRARY_ERRORS: tuple[tuple[type[StudyKBError], int, str, str], ...] = (
     (IndexMissingError, 503, "index_missing", "资料库尚未建立索引：请先运行 studykb ingest。"),
     (IndexMismatchError, 503, "index_unavailable", "索引暂不可用：请联系管理员。"),
     (IndexCorruptError, 503, "index_unavailable", "索引暂不可用：请联系管理员。"),
+    (DatabaseUnavailableError, 503, "database_unavailable", UNAVAILABLE_ZH + "。"),
 )
 
 _HTTP_CODES = {
@@ -150,7 +153,8 @@ def install_handlers(app: FastAPI) -> None:
     @app.exception_handler(StudyKBError)
     async def _library(request: Request, exc: StudyKBError) -> JSONResponse:
         status, code, message = library_error(exc)
-        if isinstance(exc, (IndexCorruptError, StorageError)):  # names server paths: the log has it
+        if isinstance(exc, (IndexCorruptError, StorageError, DatabaseUnavailableError)):
+            # names server paths or the database host: the log has it
             log.error("%s", exc)
             return error_response(status, code, message)
         return error_response(status, code, message, str(exc))

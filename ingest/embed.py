@@ -129,7 +129,8 @@ def _store_vectors(conn: sqlite3.Connection, model: str, hashes: Sequence[str], 
     """Write one batch of vectors to the embedding cache, in one transaction."""
     with write(conn):
         conn.executemany(
-            "INSERT OR REPLACE INTO embeddings(embed_hash, model, vector) VALUES (?, ?, ?)",
+            "INSERT INTO embeddings(embed_hash, model, vector) VALUES (?, ?, ?) "
+            "ON CONFLICT (embed_hash, model) DO UPDATE SET vector = excluded.vector",
             [(h, model, v.tobytes()) for h, v in zip(hashes, vectors, strict=True)],
         )
 

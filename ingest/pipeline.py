@@ -30,7 +30,7 @@ from studykb.errors import (
     IndexMismatchError,
 )
 from studykb.layout import DataDir
-from studykb.lock import IngestLock
+from studykb.lock import writer_lock
 
 from .chunk import DEFAULT_MAX_CHARS, DEFAULT_OVERLAP
 from .metadata import Catalog, declared_fingerprint, resolve_meta
@@ -127,7 +127,7 @@ def ingest(
     data = DataDir(data_dir)
     backend = resolve_backend(opts.backend, data_dir=data.root)  # a bad value fails before any work
     data.root.mkdir(parents=True, exist_ok=True)
-    with IngestLock(data.lock_path):
+    with writer_lock(data.lock_path):
         conn = connect(data.db_path)
         try:
             return _Run(data, conn, opts, prog, backend).run(paths)
@@ -492,14 +492,15 @@ class _Run:
                 folded = fold(chunk.text)
                 items.append((embed_hash(itext), itext))
                 c = self.conn.execute(
-                    "INSERT INTO chunks(document_id, ordinal, text, text_hash, embed_hash, start, end, page, "
-                    "page_end, heading_path, tokens, ocr_confidence) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                    'INSERT INTO chunks(document_id, ordinal, text, text_hash, embed_hash, start, "end", '
+                    "page, page_end, heading_path, tokens, ocr_confidence) VALUES (?,?,?,?,?,?,?,?,?,?,?,?) "
+                    "RETURNING id",
                     (doc_id, ordinal, chunk.text, hashlib.sha1(folded.encode()).hexdigest(),
                      items[-1][0], chunk.start, chunk.end, chunk.page, chunk.page_end,
                      json.dumps(list(chunk.heading_path), ensure_ascii=False), " ".join(tokens),
                      chunk.ocr_confidence),
                 )
-                phrase_rows.append((c.lastrowid, folded))
+                phrase_rows.append((c.fetchone()[0], folded))
             self.conn.executemany("INSERT INTO chunk_fts(rowid, folded) VALUES (?, ?)", phrase_rows)
         return doc_id, items
 

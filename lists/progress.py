@@ -33,7 +33,8 @@ def mark_read(conn: sqlite3.Connection, user: User | None, item_id: int, read: b
     with write(conn):
         if read:
             conn.execute(
-                "INSERT OR IGNORE INTO reading_progress(user_id, item_id, read_at) VALUES (?, ?, ?)",
+                "INSERT INTO reading_progress(user_id, item_id, read_at) VALUES (?, ?, ?) "
+                "ON CONFLICT (user_id, item_id) DO NOTHING",
                 (acting.id, item.id, time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())),
             )
         else:
@@ -68,7 +69,7 @@ def completion(conn: sqlite3.Connection, user: User | None, list_id: int) -> Com
     if readers:
         finished = conn.execute(
             "SELECT count(*) FROM (SELECT p.user_id FROM reading_progress p JOIN reading_list_items i "
-            "ON i.id = p.item_id WHERE i.list_id = ? GROUP BY p.user_id HAVING count(*) = ?)",
+            "ON i.id = p.item_id WHERE i.list_id = ? GROUP BY p.user_id HAVING count(*) = ?) AS finished",
             (list_id, len(readers)),
         ).fetchone()[0]
     members = conn.execute("SELECT count(*) FROM users WHERE role = 'member'").fetchone()[0]
@@ -77,7 +78,7 @@ def completion(conn: sqlite3.Connection, user: User | None, list_id: int) -> Com
         "max(CASE WHEN i.id IS NOT NULL THEN p.read_at END) AS last FROM users u "
         "LEFT JOIN reading_progress p ON p.user_id = u.id "
         "LEFT JOIN reading_list_items i ON i.id = p.item_id AND i.list_id = ? "
-        "GROUP BY u.id HAVING u.role = 'member' OR n > 0 ORDER BY n, u.username", (list_id,),
+        "GROUP BY u.id HAVING u.role = 'member' OR count(i.id) > 0 ORDER BY n, u.username", (list_id,),
     ).fetchall()
     people = tuple(PersonProgress(r["username"], r["display_name"] or r["username"], r["role"], r["n"],
                                   r["last"]) for r in rows)

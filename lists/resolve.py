@@ -86,7 +86,7 @@ class _Resolver:
             return ResolvedItem(item, "found", text, doc, rows[0]["id"] if rows else None,
                                 headings=outline(text, layout))
         rows = self.conn.execute(
-            "SELECT id, text, start, end, page, page_end, heading_path FROM chunks "
+            'SELECT id, text, start, "end", page, page_end, heading_path FROM chunks '
             "WHERE document_id = ? AND text_hash = ?", (doc.id, a.text_hash),
         ).fetchall()
         if rows:
@@ -105,8 +105,8 @@ class _Resolver:
             return _missing(item, f"the passage was changed or removed in 《{doc.title}》", doc)
         end = at + len(saved)
         rows = self.conn.execute(
-            "SELECT id, start, end, page, page_end, heading_path FROM chunks "
-            "WHERE document_id = ? AND start < ? AND end > ?", (doc.id, end, at),
+            'SELECT id, start, "end", page, page_end, heading_path FROM chunks '
+            'WHERE document_id = ? AND start < ? AND "end" > ?', (doc.id, end, at),
         ).fetchall()
         if not rows:
             return _missing(item, f"the passage is in 《{doc.title}》 but no indexed passage covers it", doc)

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from studykb.db import connect
+from studykb.pg import PgConnection
 from studykb.text import fold, normalize, to_traditional
 
 from .align import ELLIPSIS, Alignment, Key, align, align_parts, diff, key
@@ -32,7 +33,7 @@ __all__ = ["QuoteChecker"]
 PIECE_CHARS = 6
 #: Pieces per quotation, spread evenly over it.
 MAX_PIECES = 10
-#: Passages (best FTS5 rank first) aligned per quotation.
+#: Passages (best first, see `_candidate_ids`) aligned per quotation.
 CANDIDATES = 8
 
 
@@ -148,22 +149,31 @@ class QuoteChecker:
         pieces = _pieces(quote)
         if not pieces:
             return []
-        match = " OR ".join('"' + p.replace('"', '""') + '"' for p in pieces)
-        ids = [r[0] for r in self._conn.execute(
-            "SELECT rowid FROM chunk_fts WHERE chunk_fts MATCH ? ORDER BY rank LIMIT ?",
-            (match, self.candidates * 2),
-        )]
+        ids = self._candidate_ids(pieces, self.candidates * 2)
         snap = self.engine.snapshot()
         current = set(int(i) for i in snap.chunk_ids[snap.positions(np.array(ids, dtype=np.int64))])
         ids = [i for i in ids if i in current][: self.candidates]
         return self._passages(ids, length)
+
+    def _candidate_ids(self, pieces: list[str], limit: int) -> list[int]:
+        """Passages holding any of the pieces, best first: FTS5's rank on SQLite; on PostgreSQL, where
+        `chunk_fts` is a plain table of folded texts (studykb.pg_schema), the number of pieces held."""
+        if not isinstance(self._conn, PgConnection):
+            match = " OR ".join('"' + p.replace('"', '""') + '"' for p in pieces)
+            return [r[0] for r in self._conn.execute(
+                "SELECT rowid FROM chunk_fts WHERE chunk_fts MATCH ? ORDER BY rank LIMIT ?", (match, limit))]
+        held = " + ".join(["(strpos(folded, ?) > 0)::int"] * len(pieces))
+        return [r[0] for r in self._conn.execute(
+            f"SELECT rowid FROM (SELECT rowid, {held} AS held FROM chunk_fts) AS c "
+            "WHERE held > 0 ORDER BY held DESC, rowid LIMIT ?", (*pieces, limit))]
 
     def _passages(self, ids: list[int], extend: int) -> list[_Passage]:
         if not ids:
             return []
         rows = self._conn.execute(
             f'SELECT c.id, c.document_id, c.text, c.start, c."end", c.page, c.heading_path, d.page_starts, '
-            f'substr(d.text, c.start + 1, c."end" - c.start + ?) AS window '
+            # CAST: PostgreSQL's substr takes integer, and BIGINT columns add up to bigint there.
+            f'substr(d.text, CAST(c.start + 1 AS INTEGER), CAST(c."end" - c.start + ? AS INTEGER)) AS window '
             "FROM chunks c JOIN documents d ON d.id = c.document_id "
             f"WHERE c.id IN ({','.join('?' * len(ids))})",
             (extend, *ids),

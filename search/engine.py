@@ -22,6 +22,7 @@ from studykb.db import connect
 from studykb.errors import IndexMismatchError, QueryError, StudyKBError
 from studykb.layout import DataDir
 from studykb.models import ModelSpec, resolve_backend, spec_for_index
+from studykb.pg import PgConnection
 
 from .context import with_document, with_neighbours
 from .fuse import hybrid
@@ -268,7 +269,7 @@ class Engine:
         return ranked, {pos: {"phrase"} for pos, _ in ranked}
 
     def _phrase_ids(self, phrase: str) -> list[int]:
-        if len(phrase) >= 3:  # the trigram index answers substring queries of 3+ characters
+        if len(phrase) >= 3 and not isinstance(self._conn, PgConnection):  # FTS5 trigram: 3+ characters
             quoted = '"' + phrase.replace('"', '""') + '"'
             rows = self._conn.execute("SELECT rowid FROM chunk_fts WHERE chunk_fts MATCH ?", (quoted,))
         else:

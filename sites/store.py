@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from studykb.auth import User, require
-from studykb.db import write
+from studykb.db import table_exists, write
 from studykb.errors import ConfigError, ConflictError, NotFoundError, ValidationError
 from studykb.text import tokenize
 
@@ -355,7 +355,7 @@ def _check_unique(sites: list[Site]) -> None:
 
 def _check_schema(conn: sqlite3.Connection) -> None:
     """Fail with the fix when the database predates the sites migration's real content."""
-    if conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sites'").fetchone():
+    if table_exists(conn, "sites"):
         return
     raise ConfigError(
         "this database has no sites table: it was created while migration 0004 was still a placeholder. "

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from .cli import database_url_option
 from .layout import default_data_dir
 
 __all__ = ["backup", "restore"]
@@ -26,11 +27,14 @@ __all__ = ["backup", "restore"]
     default=None,
     help="Index and database folder [default: $STUDYKB_DATA_DIR or data/].",
 )
+@database_url_option
 def backup(output: Path, data_dir: Path | None) -> None:
     """Back up the database (reading lists, users, sites, index metadata) and the published index.
 
     Safe while the app runs; waits for no one but refuses while an ingest is running. An index
     version that fails verification is left out (exit status 3): the database is still backed up.
+    With PostgreSQL (--database-url) the archive holds the index version and settings; back the
+    database up with pg_dump (docs/deploy.md).
 
     Example: studykb backup -o backups/studykb-2026-11-27.tar
     """
@@ -56,6 +60,7 @@ def backup(output: Path, data_dir: Path | None) -> None:
     default=None,
     help="Folder to restore into [default: $STUDYKB_DATA_DIR or data/].",
 )
+@database_url_option
 @click.option("--force", is_flag=True, help="Replace a non-empty data dir (its contents are kept aside).")
 def restore(archive: Path, data_dir: Path | None, force: bool) -> None:
     """Restore a backup after verifying it (checksums, counts); the old data dir is kept aside.

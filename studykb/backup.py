@@ -5,6 +5,9 @@ Only an index version that verifies is backed up; a damaged one is left out (and
 database — users, reading lists, sites, progress — is always saved. On restore a damaged index part
 is dropped and the database restored alone (`studykb ingest` rebuilds the index from it). A restore
 never replaces a data dir that an ingest or a running `studykb serve` holds.
+
+With PostgreSQL (`$STUDYKB_DATABASE_URL`) the rows live in that server and are backed up with
+`pg_dump` (docs/deploy.md); the archive then holds the published index version and the settings.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from .db import DB_NAME, connect
 from .errors import IndexCorruptError, LockedError, StudyKBError
 from .layout import VERSION_NAME, DataDir
 from .lock import IngestLock, no_server
+from .pg import database_url
 
 __all__ = ["backup", "restore"]
 
@@ -41,15 +45,17 @@ def backup(data_dir: Path, archive: Path) -> dict[str, Any]:
     from search.snapshot import verify_version
 
     data = DataDir(data_dir)
-    if not data.db_path.exists():
+    on_postgres = database_url() is not None
+    if not data.has_database():
         raise StudyKBError(f"nothing to back up: {data.db_path} does not exist")
     with IngestLock(data.lock_path, reader=True), tempfile.TemporaryDirectory() as tmp:
         db_copy = Path(tmp) / DB_NAME
         src = connect(data.db_path, migrate=False)
-        dst = sqlite3.connect(db_copy)
-        with dst:
-            src.backup(dst)
-        dst.close()
+        if not on_postgres:  # on PostgreSQL the rows are pg_dump's to back up
+            dst = sqlite3.connect(db_copy)
+            with dst:
+                src.backup(dst)
+            dst.close()
         problems: list[str] = []
         try:
             version = data.current()
@@ -62,6 +68,7 @@ def backup(data_dir: Path, archive: Path) -> dict[str, Any]:
             "format": FORMAT,
             "created_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
             "version": None if problems else version,
+            "database": "postgresql: not in this archive (pg_dump)" if on_postgres else "sqlite",
         }
         if problems:
             info["index_problems"] = problems
@@ -70,7 +77,8 @@ def backup(data_dir: Path, archive: Path) -> dict[str, Any]:
         partial = archive.with_name(archive.name + ".partial")
         with tarfile.open(partial, "w") as tar:
             _add_bytes(tar, "backup.json", json.dumps(info).encode())
-            tar.add(db_copy, arcname=DB_NAME)
+            if not on_postgres:
+                tar.add(db_copy, arcname=DB_NAME)
             if info["version"]:
                 tar.add(data.version_path(version or ""), arcname=f"versions/{version}")
             for name in ("studykb.toml",):
@@ -92,17 +100,24 @@ def _unpack(archive: Path, staging: Path) -> dict[str, Any]:
         raise StudyKBError(f"{archive} is not a studykb backup (backup.json: format {found!r})")
     (staging / "backup.json").unlink()
     staged = DataDir(staging)
-    if not staged.db_path.is_file():
+    on_postgres = database_url() is not None  # the rows are in PostgreSQL (pg_restore), not the archive
+    if on_postgres and staged.db_path.is_file():
+        raise StudyKBError(
+            f"{archive} holds a SQLite database but $STUDYKB_DATABASE_URL is set: restore it without "
+            "the URL, then move it with `studykb db copy`"
+        )
+    if not on_postgres and not staged.db_path.is_file():
         raise StudyKBError(f"{archive} holds no database ({DB_NAME}): not a studykb backup")
     version = info.get("version")
     if version is not None and not (isinstance(version, str) and VERSION_NAME.fullmatch(version)):
         raise StudyKBError(f"{archive}: backup.json names no valid index version ({version!r})")
     try:
-        conn = sqlite3.connect(staged.db_path)
-        checked = conn.execute("PRAGMA quick_check").fetchone()[0]
-        conn.close()
-        if checked != "ok":
-            raise sqlite3.DatabaseError(checked)
+        if not on_postgres:
+            conn = sqlite3.connect(staged.db_path)
+            checked = conn.execute("PRAGMA quick_check").fetchone()[0]
+            conn.close()
+            if checked != "ok":
+                raise sqlite3.DatabaseError(checked)
         conn = connect(staged.db_path)  # applies newer migrations to an older backup
     except sqlite3.DatabaseError as exc:
         raise StudyKBError(

@@ -17,15 +17,38 @@ from ingest.chunk import MIN_MAX_CHARS
 from .errors import StudyKBError
 from .layout import DATA_DIR_ENV, default_data_dir
 from .models import BACKEND_ENV, BACKENDS
+from .pg import DATABASE_URL_ENV, is_postgres_url, masked
 
 __all__ = ["cli", "main"]
 
 
 def data_dir_option(func: Callable[..., Any]) -> Callable[..., Any]:
-    """The shared --data-dir option (default `$STUDYKB_DATA_DIR` or `data/`)."""
-    return click.option(
+    """The shared --data-dir option (default `$STUDYKB_DATA_DIR` or `data/`), with --database-url."""
+    return database_url_option(click.option(
         "--data-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
         help=f"Index and database folder [default: ${DATA_DIR_ENV} or data/].",
+    )(func))
+
+
+def _use_database_url(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    """Make --database-url the process's database (and its children's: `serve` runs Streamlit)."""
+    if value:
+        if not is_postgres_url(value):
+            raise click.BadParameter(f"{masked(value)}: only postgresql:// URLs are supported")
+        os.environ[DATABASE_URL_ENV] = value
+
+
+def database_url_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    """The shared --database-url option: shared state in PostgreSQL instead of the data dir's SQLite.
+
+    It goes with every --data-dir (`data_dir_option` adds it); the value is read by `studykb.db.connect`
+    through `$STUDYKB_DATABASE_URL`, so it is not passed to the command function.
+    """
+    return click.option(
+        "--database-url", default=None, expose_value=False, is_eager=True, callback=_use_database_url,
+        help=f"postgresql://user:password@host:port/db holding users, lists, sites and the library's "
+             f"rows; the data dir then holds only index versions [default: ${DATABASE_URL_ENV}, "
+             "else SQLite in the data dir].",
     )(func)
 
 
@@ -161,7 +184,7 @@ def verify(data_dir: Path | None, version: str | None, as_json: bool) -> None:
     from .layout import DataDir
 
     data = DataDir(_data(data_dir))
-    if not data.db_path.exists():
+    if not data.has_database():
         raise StudyKBError(f"no database in {data.root}: run `studykb ingest` first")
     conn = connect(data.db_path)
     problems = verify_version(data, conn, version)
@@ -229,7 +252,13 @@ def serve(data_dir: Path | None, port: int, host: str, backend: str | None,
     """
     from ui.launch import launch
 
+    from .pg import database_url
+
     _use_backend(backend)
+    if database_url() is not None:  # unreachable or unmigratable: one line and exit 2, before Streamlit
+        from .db import connect
+
+        connect(_data(data_dir) / "studykb.db").close()
     launch(_data(data_dir), host=host, port=port, extra=list(streamlit_args))
 
 
@@ -239,7 +268,7 @@ def _register() -> None:
 
     for module, name in (("users_cli", "users"), ("lists_cli", "lists"), ("sites_cli", "sites"),
                          ("admin_cli", "backup"), ("admin_cli", "restore"), ("api_cli", "api"),
-                         ("api_cli", "keys"), ("quotes_cli", "quotes"),
+                         ("api_cli", "keys"), ("quotes_cli", "quotes"), ("db_cli", "db"),
                          ("activity_cli", "units"), ("activity_cli", "visits"), ("activity_cli", "demo"),
                          ("topics_cli", "topics"), ("events_cli", "events")):
         try:

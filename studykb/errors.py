@@ -29,6 +29,7 @@ from __future__ import annotations
 
 __all__ = [
     "ConfigError",
+    "DatabaseUnavailableError",
     "ConflictError",
     "CorpusRootError",
     "DateRangeError",
@@ -103,6 +104,10 @@ class IndexCorruptError(StudyKBError):
         self.version = version
         self.problems = problems
         super().__init__(message)
+
+
+class DatabaseUnavailableError(StudyKBError):
+    """The PostgreSQL server cannot be reached (at start, or for the statement in flight)."""
 
 
 class LockedError(StudyKBError):

@@ -2,7 +2,9 @@
 
 data/
   studykb.db            SQLite: documents, chunks, versions, runs, embedding cache, curated data
-  CURRENT               name of the published index version (replaced atomically)
+                        (absent with $STUDYKB_DATABASE_URL: those rows are in PostgreSQL)
+  CURRENT               name of the published index version (replaced atomically); on PostgreSQL a
+                        replica without it serves the version the database records as published
   ingest.lock           held (flock) by a running ingest
   serve.lock            held (shared flock) by every running `studykb serve`: restore refuses then
   verified.json         fingerprints of versions whose checksums verified (search/integrity.py)
@@ -13,11 +15,14 @@ from __future__ import annotations
 
 import os
 import re
+import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from .db import DB_NAME
 from .errors import IndexCorruptError, StorageError
+from .pg import database_url
 
 __all__ = ["DATA_DIR_ENV", "DataDir", "default_data_dir"]
 
@@ -61,6 +66,10 @@ class DataDir:
     def lock_path(self) -> Path:
         return self.root / "ingest.lock"
 
+    def has_database(self) -> bool:
+        """Whether the database exists: the PostgreSQL URL is set, or the SQLite file is there."""
+        return database_url() is not None or self.db_path.exists()
+
     def version_path(self, name: str) -> Path:
         return self.versions / name
 
@@ -73,7 +82,7 @@ class DataDir:
         try:
             raw = self.pointer.read_bytes()
         except (FileNotFoundError, NotADirectoryError):
-            return None
+            return self._published_in_database()
         try:
             name = raw.decode("utf-8").strip()
         except UnicodeDecodeError:
@@ -85,6 +94,19 @@ class DataDir:
         if self.versions.is_dir() and self.version_path(name).resolve().parent != self.versions.resolve():
             raise self.pointer_error(f"version {name} lies outside {self.versions}")
         return name
+
+    def _published_in_database(self) -> str | None:
+        """Without a CURRENT file, on PostgreSQL: the newest version the database records as published
+        (or kept) whose folder is here. A replica given only the writer's version folders thus serves
+        what the writer published, and keeps its version until the newer folder arrives. None on SQLite.
+        """
+        url = database_url()
+        if url is None or not self.versions.is_dir():
+            return None
+        for name in _published_names(url):
+            if VERSION_NAME.fullmatch(name) and self.version_path(name).is_dir():
+                return name
+        return None
 
     def pointer_error(self, why: str) -> IndexCorruptError:
         """The error for an unusable CURRENT file, naming the command that repairs it."""
@@ -102,6 +124,35 @@ class DataDir:
             os.fsync(fh.fileno())
         os.replace(tmp, self.pointer)
         _fsync_dir(self.root)
+
+
+#: How long the database's answer to "which version is published" is reused (per thread): the engine
+#: asks on every query, a replica need not follow a new version within less than this.
+PUBLISHED_TTL_S = 2.0
+_published = threading.local()
+
+
+def _published_names(url: str) -> list[str]:
+    """Names of the published and kept index versions in the database at `url`, newest first."""
+    from .pg import PgConnection
+
+    cached = getattr(_published, "answer", None)
+    if cached is not None and cached[0] == url and time.monotonic() - cached[1] < PUBLISHED_TTL_S:
+        return list(cached[2])
+    conn = getattr(_published, "conn", None)
+    if conn is None or conn.url != url:
+        if conn is not None:
+            conn.close()
+        conn = PgConnection(url)
+        _published.conn = conn
+    rows = conn.execute("SELECT to_regclass('index_versions') IS NOT NULL").fetchone()
+    names: list[str] = []
+    if rows[0]:
+        names = [r[0] for r in conn.execute(
+            "SELECT name FROM index_versions WHERE state IN ('published', 'retired') "
+            "ORDER BY state = 'published' DESC, id DESC")]
+    _published.answer = (url, time.monotonic(), tuple(names))
+    return names
 
 
 def _fsync_dir(path: Path) -> None:

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import click
 
 from .auth import User, get_user
+from .cli import data_dir_option as _data_dir  # --data-dir with --database-url
 from .db import connect
 from .errors import ConfigError
 from .layout import DataDir, default_data_dir
@@ -20,11 +19,6 @@ __all__ = ["lists"]
 CONSOLE = User(0, "console", "maintainer", "命令行")
 _STATUS = {"draft": "草稿", "published": "已发布"}
 _FLAGS = {"found": "ok", "relocated": "moved", "missing": "MISSING"}
-
-
-def _data_dir(func: Callable[..., Any]) -> Callable[..., Any]:
-    return click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-                        help="Index and database folder [default: $STUDYKB_DATA_DIR or data/].")(func)
 
 
 def _open(data_dir: Path | None) -> tuple[DataDir, sqlite3.Connection]:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from .cli import data_dir_option
 from .layout import default_data_dir
 
 __all__ = ["quotes"]
@@ -16,8 +17,7 @@ _MARK = {"exact": "✓ 一致", "near": "≈ 有出入", "not_found": "✗ 未�
 
 @click.command()
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Index and database folder [default: $STUDYKB_DATA_DIR or data/].")
+@data_dir_option
 @click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON (counts and quotes).")
 @click.option("--docx", "docx_out", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Also write the checked draft, quotations marked, as a Word document.")

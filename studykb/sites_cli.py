@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from .auth import User
+from .cli import data_dir_option as _data_dir  # --data-dir with --database-url
 from .db import connect
 from .errors import ValidationError
 from .layout import DataDir, default_data_dir
@@ -30,11 +31,6 @@ def _operator() -> User:
     except (KeyError, OSError):
         login = "unknown"
     return User(0, f"cli:{login}", "maintainer")
-
-
-def _data_dir(func):  # type: ignore[no-untyped-def]
-    return click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-                        help="Index and database folder [default: $STUDYKB_DATA_DIR or data/].")(func)
 
 
 @click.group()

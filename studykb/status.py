@@ -9,12 +9,20 @@ from typing import Any
 from .db import connect
 from .errors import IndexMissingError
 from .layout import DataDir
+from .pg import PgConnection
 
 __all__ = ["index_status"]
 
 
 def _size(folder: Path) -> int:
     return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
+
+
+def _database_bytes(conn: Any, data: DataDir) -> int:
+    """Size of the SQLite file, or of the PostgreSQL database."""
+    if isinstance(conn, PgConnection):
+        return int(conn.execute("SELECT pg_database_size(current_database())").fetchone()[0])
+    return data.db_path.stat().st_size
 
 
 def index_status(data_dir: Path) -> dict[str, Any]:
@@ -28,7 +36,7 @@ def index_status(data_dir: Path) -> dict[str, Any]:
 
     data = DataDir(data_dir)
     name = data.current()
-    if name is None or not data.db_path.exists():
+    if name is None or not data.has_database():
         raise IndexMissingError(
             f"no index in {data_dir}: build one with `studykb ingest corpus --data-dir {data_dir}`"
         )
@@ -53,7 +61,7 @@ def index_status(data_dir: Path) -> dict[str, Any]:
             "dimensions": manifest.get("dim"),
             "index_type": manifest.get("index_type"),
             "index_bytes": _size(folder) if folder.is_dir() else 0,
-            "database_bytes": data.db_path.stat().st_size,
+            "database_bytes": _database_bytes(conn, data),
             "built_at": manifest.get("created_at"),
             "damaged": None if verdict.ok else str(verdict.error(data, corpus_root(conn, name))),
             "last_run": {

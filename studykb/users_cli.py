@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from . import auth
+from .cli import data_dir_option as _data_dir  # --data-dir with --database-url
 from .db import connect
 from .errors import WeakPasswordError
 from .layout import DataDir
@@ -20,15 +21,6 @@ def _conn(data_dir: Path | None):  # type: ignore[no-untyped-def]
     data = DataDir(data_dir or default_data_dir())
     data.root.mkdir(parents=True, exist_ok=True)
     return connect(data.db_path)
-
-
-def _data_dir(func):  # type: ignore[no-untyped-def]
-    return click.option(
-        "--data-dir",
-        type=click.Path(file_okay=False, path_type=Path),
-        default=None,
-        help="Index and database folder [default: $STUDYKB_DATA_DIR or data/].",
-    )(func)
 
 
 @click.group()

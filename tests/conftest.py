@@ -3,6 +3,7 @@ offline all-MiniLM-L6-v2 model (the real model, loaded once, as sentence-transfo
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,6 +12,10 @@ import pytest
 
 from ingest.pipeline import IngestOptions, ingest
 from ingest.report import IngestReport
+from tests.pg_server import PgServer, bin_dir
+
+#: Set to 1 where the PostgreSQL tests must run (CI), so that missing binaries fail instead of skipping.
+REQUIRE_POSTGRES_ENV = "STUDYKB_TEST_POSTGRES"
 
 REPRINT = "各级党组织要把学习贯彻作为首要政治任务，坚持读原著、学原文、悟原理，做到学思用贯通、知信行统一。"
 
@@ -134,6 +139,34 @@ def engine(built: tuple[Path, Path, IngestReport]):  # type: ignore[no-untyped-d
     from search.engine import Engine
 
     return Engine.open(built[1])
+
+
+# --- the two database engines ------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[PgServer]:
+    """One real PostgreSQL server for the session (Debian's binaries; CI installs `postgresql`)."""
+    found = bin_dir()
+    if found is None:
+        why = "PostgreSQL server binaries not installed (apt-get install postgresql)"
+        if os.environ.get(REQUIRE_POSTGRES_ENV) == "1":  # CI (.ci/run): a skipped engine is a failure
+            pytest.fail(f"{why}, and ${REQUIRE_POSTGRES_ENV}=1")
+        pytest.skip(why)
+    server = PgServer.start_new(found)
+    try:
+        yield server
+    finally:
+        server.destroy()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def db_target(request: pytest.FixtureRequest, tmp_path: Path) -> Path | str:
+    """What `studykb.db.connect` opens: a new SQLite file, or the URL of a new PostgreSQL database."""
+    if request.param == "sqlite":
+        return tmp_path / "studykb.db"
+    server: PgServer = request.getfixturevalue("pg_server")
+    return server.new_database()
 
 
 from tests.use_fixtures import use_data, use_engine  # noqa: E402,F401  (session fixtures, multilingual USE)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -22,8 +23,11 @@ SITE = {"id": "zj-test-hall", "name": "测试纪念馆", "type": "纪念馆", "p
 
 
 @pytest.fixture
-def conn(tmp_path: Path) -> sqlite3.Connection:
-    return connect(tmp_path / "studykb.db")
+def conn(db_target: Path | str) -> Iterator[sqlite3.Connection]:
+    """A new, migrated database, on SQLite and on PostgreSQL."""
+    conn = connect(db_target)
+    yield conn
+    conn.close()
 
 
 # --- password strength ----------------------------------------------------------------------

@@ -26,6 +26,7 @@ from search.highlight import escape_markdown
 from sites.chinacoords import amap_link, baidu_link
 from sites.store import StoredSite
 from studykb.auth import User, can
+from studykb.db import location
 from studykb.errors import ConflictError, PermissionDenied, StudyKBError
 from ui import events_form
 
@@ -77,7 +78,7 @@ def _site_counts(db_path: str, start: str | None, end: str | None, stamp: str) -
 
 def site_counts(conn: sqlite3.Connection, start: str | None, end: str | None) -> dict[str, tuple[int, int]]:
     """`visit_stats(by="site")` as {site id: (visits, participants)}, cached until visits change."""
-    path = conn.execute("PRAGMA database_list").fetchone()[2]
+    path = location(conn)
     stamp = conn.execute("SELECT count(*) || ':' || coalesce(max(updated_at), '') FROM visits").fetchone()[0]
     return _site_counts(path, start, end, stamp)
 

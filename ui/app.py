@@ -7,6 +7,8 @@ from pathlib import Path
 import streamlit as st
 
 from studykb.auth import can
+from studykb.errors import DatabaseUnavailableError
+from studykb.pg import UNAVAILABLE_ZH
 from ui.auth import current_user
 from ui.phone import phone_css
 from ui.widget_text import widget_text_css
@@ -29,10 +31,15 @@ _PAGES = [
 ]
 #: Pages only maintainers are shown (each page also checks the role itself).
 _MAINTAINER_PAGES = [("views/maintain.py", "维护", ":material/build:", False)]
-shown = _PAGES + (_MAINTAINER_PAGES if can(current_user(), "maintainer") else [])
-pages = [
-    st.Page(str(HERE / path), title=title, icon=icon, default=default)
-    for path, title, icon, default in shown
-    if (HERE / path).is_file()
-]
-st.navigation(pages).run()
+try:
+    # Who is logged in is read from the database too: inside the try, like the page itself.
+    shown = _PAGES + (_MAINTAINER_PAGES if can(current_user(), "maintainer") else [])
+    pages = [
+        st.Page(str(HERE / path), title=title, icon=icon, default=default)
+        for path, title, icon, default in shown
+        if (HERE / path).is_file()
+    ]
+    st.navigation(pages).run()
+except DatabaseUnavailableError as exc:  # PostgreSQL restarting: this request fails, the next succeeds
+    st.error(str(exc) if str(exc).startswith(UNAVAILABLE_ZH) else f"{UNAVAILABLE_ZH}（{exc}）",
+             icon=":material/cloud_off:")

@@ -13,6 +13,7 @@ import streamlit as st
 from search.engine import Engine
 from search.records import DocumentInfo
 from studykb.db import connect
+from studykb.pg import PgConnection
 from studykb.text import fold
 
 __all__ = ["example_queries"]
@@ -38,7 +39,7 @@ def _candidates(conn: sqlite3.Connection, docs: list[DocumentInfo]) -> Counter[s
 def _document_frequency(conn: sqlite3.Connection, term: str, doc_ids: set[int]) -> int:
     """Number of current documents whose text contains `term` (matched on folded text)."""
     key = fold(term)
-    if len(key) >= 3:  # the trigram index answers substrings of three or more characters
+    if len(key) >= 3 and not isinstance(conn, PgConnection):  # FTS5 trigram: 3+ characters
         rows = conn.execute("SELECT DISTINCT document_id FROM chunks WHERE id IN "
                             "(SELECT rowid FROM chunk_fts WHERE chunk_fts MATCH ?)", ('"' + key + '"',))
     else:

@@ -10,6 +10,7 @@ from studykb.errors import (
     ConfigError,
     ConflictError,
     CorpusRootError,
+    DatabaseUnavailableError,
     DateRangeError,
     ExtractionError,
     FilterError,
@@ -29,6 +30,7 @@ from studykb.errors import (
     ValidationError,
     WeakPasswordError,
 )
+from studykb.pg import UNAVAILABLE_ZH  # the one wording of a database outage
 
 __all__ = [
     "INDEX_DAMAGED", "INDEX_MISSING", "INDEX_UNAVAILABLE", "error_text", "file_problem", "filter_problem",
@@ -53,6 +55,7 @@ _BY_KIND: tuple[tuple[type[StudyKBError], str], ...] = (
     (IndexMismatchError, "索引与当前模型不一致：请维护人员重建索引（studykb ingest … --rebuild）。"),
     (IndexCorruptError, INDEX_DAMAGED),
     (LockedError, "资料库正在更新，请稍后再试。"),
+    (DatabaseUnavailableError, UNAVAILABLE_ZH + "。"),
     (StorageError, "资料库目前无法写入（只读或磁盘已满），操作没有保存。请联系维护人员。"),
     (OriginalUnavailableError, "原文件已移走或已被改动，暂时无法打开：请维护人员重新导入该文件。"),
     (QueryError, "检索词无法使用：请输入关键词、短语或问题。"),

@@ -4,7 +4,7 @@ accounts placed in units, and writers of units.csv / visits.csv files."""
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 
 import pytest
@@ -14,6 +14,7 @@ from activity.units import import_units, set_member_unit
 from sites.store import ensure_loaded
 from studykb.auth import add_user
 from studykb.db import connect
+from tests.pg_server import PgServer
 
 
 @pytest.fixture
@@ -22,12 +23,12 @@ def data_dir(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def conn(data_dir: Path) -> sqlite3.Connection:
-    """A migrated database with the shipped sites loaded."""
-    data_dir.mkdir()
-    db = connect(data_dir / "studykb.db")
+def conn(db_target: Path | str) -> Iterator[sqlite3.Connection]:
+    """A migrated database with the shipped sites loaded, on SQLite and on PostgreSQL."""
+    db = connect(db_target)
     ensure_loaded(db)
-    return db
+    yield db
+    db.close()
 
 
 @pytest.fixture
@@ -58,3 +59,12 @@ def tree(conn: sqlite3.Connection, write_file: Callable[..., Path]) -> sqlite3.C
         if unit:
             set_member_unit(conn, MAINTAINER, name, unit)
     return conn
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def database_url(request: pytest.FixtureRequest) -> list[str]:
+    """CLI options: none (SQLite in the data dir), or `--database-url` of a new PostgreSQL database."""
+    if request.param == "sqlite":
+        return []
+    server: PgServer = request.getfixturevalue("pg_server")
+    return ["--database-url", server.new_database()]

@@ -22,17 +22,23 @@ def run(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_units_and_visits_import_stats_and_refusal(tmp_path: Path, write_file: Callable[..., Path]) -> None:
+def test_units_and_visits_import_stats_and_refusal(
+    tmp_path: Path, write_file: Callable[..., Path], database_url: list[str]
+) -> None:
     data = str(tmp_path / "data")
+
+    def on(*args: str) -> subprocess.CompletedProcess[str]:
+        return run(*args, *database_url)
+
     units = write_file("units.csv", UNIT_COLUMNS, UNITS)
-    result = run("units", "import", str(units), "--data-dir", data)
+    result = on("units", "import", str(units), "--data-dir", data)
     assert result.returncode == 0, result.stderr
     assert "12 units — 12 added" in result.stdout
     rows = [visit(n) for n in range(600)]
     visits = write_file("visits.csv", VISIT_COLUMNS, rows)
-    assert "600 added" in run("visits", "import", str(visits), "--data-dir", data).stdout
+    assert "600 added" in on("visits", "import", str(visits), "--data-dir", data).stdout
 
-    stats = json.loads(run("visits", "stats", "--by", "district", "--json", "--data-dir", data).stdout)
+    stats = json.loads(on("visits", "stats", "--by", "district", "--json", "--data-dir", data).stdout)
     expected_v: Counter[str] = Counter()
     expected_p: Counter[str] = Counter()
     for row in rows:
@@ -43,25 +49,27 @@ def test_units_and_visits_import_stats_and_refusal(tmp_path: Path, write_file: C
     }
     assert all(set(s) == {"key", "visits", "participants"} for s in stats)
 
-    again = run("visits", "import", str(visits), "--data-dir", data)
+    again = on("visits", "import", str(visits), "--data-dir", data)
     assert "0 added, 0 updated, 600 unchanged" in again.stdout
 
     bad = [dict(r) for r in rows[:50]]
     bad[30]["date"] = "2026-02-31"
-    result = run("visits", "import", str(write_file("bad.csv", VISIT_COLUMNS, bad)), "--data-dir", data)
+    result = on("visits", "import", str(write_file("bad.csv", VISIT_COLUMNS, bad)), "--data-dir", data)
     assert result.returncode == 1
     assert "bad.csv line 32, field date" in result.stderr and "Nothing was imported" in result.stderr
     assert (
-        json.loads(run("visits", "stats", "--by", "district", "--json", "--data-dir", data).stdout) == stats
+        json.loads(on("visits", "stats", "--by", "district", "--json", "--data-dir", data).stdout) == stats
     )
 
-    exported = run("visits", "export", "--data-dir", data).stdout
+    exported = on("visits", "export", "--data-dir", data).stdout
     assert (
         exported.splitlines()[0] == ",".join((*VISIT_COLUMNS, "notes")) and len(exported.splitlines()) == 601
     )
-    listed = run("units", "list", "--json", "--data-dir", data)
+    listed = on("units", "list", "--json", "--data-dir", data)
     assert [u["id"] for u in json.loads(listed.stdout)][:2] == ["dw", "zb01"]
-    assert run("units", "export", "--data-dir", data).stdout.splitlines()[0] == "id,name,parent_id,kind"
+    assert on("units", "export", "--data-dir", data).stdout.splitlines()[0] == "id,name,parent_id,kind"
+    if database_url:  # every row went to PostgreSQL
+        assert not list(Path(data).glob("*.db*")) and not list(Path(data).glob("*.sqlite*"))
 
 
 def test_stats_rejects_a_bad_date_option(tmp_path: Path) -> None:

@@ -22,6 +22,8 @@ from activity.xlsx import dashboard_xlsx
 from sites.store import ensure_loaded
 from studykb.auth import User, add_user
 from studykb.db import connect
+from studykb.pg import DATABASE_URL_ENV
+from tests.pg_server import PgServer
 
 APP = Path(__file__).resolve().parents[2] / "ui" / "app.py"
 MAINTAINER = User(0, "cli:test", "maintainer")
@@ -29,10 +31,14 @@ MAINTAINER = User(0, "cli:test", "maintainer")
 pytestmark = pytest.mark.usefixtures("fresh_streamlit_caches")
 
 
-@pytest.fixture
-def demo_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+@pytest.fixture(params=["sqlite", "postgres"])
+def demo_dir(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A data dir with the demo set, its rows in the data dir's SQLite file or in PostgreSQL."""
     data = tmp_path / "data"
     data.mkdir()
+    if request.param == "postgres":
+        server: PgServer = request.getfixturevalue("pg_server")
+        monkeypatch.setenv(DATABASE_URL_ENV, server.new_database())
     conn = connect(data / "studykb.db")
     ensure_loaded(conn)
     load_demo(conn, n_visits=400)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
@@ -14,44 +15,52 @@ from test_activity_topics import COLUMNS, topic
 from studykb.db import connect
 
 
-def test_topics_import_list_export_and_refusal(tmp_path: Path, write_file: Callable[..., Path]) -> None:
+def test_topics_import_list_export_and_refusal(
+    tmp_path: Path, write_file: Callable[..., Path], database_url: list[str]
+) -> None:
     data = str(tmp_path / "data")
-    assert run("units", "import", str(write_file("units.csv", UNIT_COLUMNS, UNITS)), "--data-dir", data)
+
+    def on(*args: str) -> subprocess.CompletedProcess[str]:
+        return run(*args, *database_url)
+
+    assert on("units", "import", str(write_file("units.csv", UNIT_COLUMNS, UNITS)), "--data-dir", data)
     rows = [topic(n) for n in range(20)]
     path = write_file("topics.csv", COLUMNS, rows)
-    result = run("topics", "import", str(path), "--data-dir", data)
+    result = on("topics", "import", str(path), "--data-dir", data)
     assert result.returncode == 0, result.stderr
     assert "20 topics — 20 added" in result.stdout
-    assert "0 added, 0 updated, 20 unchanged" in run("topics", "import", str(path), "--data-dir", data).stdout
+    assert "0 added, 0 updated, 20 unchanged" in on("topics", "import", str(path), "--data-dir", data).stdout
 
-    shares = json.loads(run("topics", "list", "--by-theme", "--json", "--data-dir", data).stdout)
+    shares = json.loads(on("topics", "list", "--by-theme", "--json", "--data-dir", data).stdout)
     assert shares == [
         {"theme": "高质量发展", "topics": 10, "percent": 50.0},
         {"theme": "乡村振兴", "topics": 5, "percent": 25.0},
         {"theme": "基层治理", "topics": 5, "percent": 25.0},
     ]
-    zz1 = json.loads(run("topics", "list", "--unit", "zz1", "--json", "--data-dir", data).stdout)
+    zz1 = json.loads(on("topics", "list", "--unit", "zz1", "--json", "--data-dir", data).stdout)
     assert {t["unit_id"] for t in zz1} == {"zb11", "zb12"} and len(zz1) == 10
 
     bad = [dict(r) for r in rows]
     bad[12]["status"] = "完成"
-    result = run("topics", "import", str(write_file("bad.csv", COLUMNS, bad)), "--data-dir", data)
+    result = on("topics", "import", str(write_file("bad.csv", COLUMNS, bad)), "--data-dir", data)
     assert result.returncode == 1
     assert "bad.csv line 14, field status" in result.stderr and "Nothing was imported" in result.stderr
 
-    added = run("topics", "add", "zb01", "离退休党员发挥作用调研", "--theme", "党的建设", "--lead", "王五",
+    added = on("topics", "add", "zb01", "离退休党员发挥作用调研", "--theme", "党的建设", "--lead", "王五",
                 "--data-dir", data)
     assert added.returncode == 0, added.stderr
-    refused = run("topics", "add", "zb01", "x", "--theme", "随便", "--end", "2026-02-30", "--data-dir", data)
+    refused = on("topics", "add", "zb01", "x", "--theme", "随便", "--end", "2026-02-30", "--data-dir", data)
     assert refused.returncode == 1
     assert "theme: unknown theme '随便'" in refused.stderr and "end: '2026-02-30'" in refused.stderr
 
-    exported = run("topics", "export", "--data-dir", data).stdout
+    exported = on("topics", "export", "--data-dir", data).stdout
     assert exported.splitlines()[0] == ",".join(COLUMNS) and len(exported.splitlines()) == 22
     again = tmp_path / "again.csv"
     again.write_text(exported, encoding="utf-8")
-    reimport = run("topics", "import", str(again), "--data-dir", data)
+    reimport = on("topics", "import", str(again), "--data-dir", data)
     assert "0 added, 0 updated, 21 unchanged" in reimport.stdout
+    if database_url:  # every row went to PostgreSQL
+        assert not list(Path(data).glob("*.db*"))
 
 
 def test_events_plan_sign_up_list_and_close(tmp_path: Path, write_file: Callable[..., Path]) -> None:

@@ -18,8 +18,8 @@ from studykb.errors import ConfigError
 from tests.activity.activity_samples import import_sample_units
 
 
-def test_only_the_hash_is_stored(tmp_path: Path) -> None:
-    conn = connect(tmp_path / "studykb.db")
+def test_only_the_hash_is_stored(db_target: Path | str, tmp_path: Path) -> None:
+    conn = connect(db_target)
     import_sample_units(conn, tmp_path)
     key, token = create_key(conn, "portal", "organiser", unit="zz1")
     assert token.startswith("skb_") and len(token) > 40
@@ -34,8 +34,8 @@ def test_only_the_hash_is_stored(tmp_path: Path) -> None:
     assert key_for_token(conn, token + "x") is None and key_for_token(conn, "nonsense") is None
 
 
-def test_linked_key_acts_as_the_account_with_the_lower_role(tmp_path: Path) -> None:
-    conn = connect(tmp_path / "studykb.db")
+def test_linked_key_acts_as_the_account_with_the_lower_role(db_target: Path | str) -> None:
+    conn = connect(db_target)
     user = auth.add_user(conn, "wangfang", None, "organiser")
     with pytest.raises(ConfigError, match="higher role"):
         create_key(conn, "too-strong", "maintainer", username="wangfang")
@@ -48,8 +48,8 @@ def test_linked_key_acts_as_the_account_with_the_lower_role(tmp_path: Path) -> N
         create_key(conn, "ghost", "member", username="nobody")
 
 
-def test_names_are_unique_and_revocation_sticks(tmp_path: Path) -> None:
-    conn = connect(tmp_path / "studykb.db")
+def test_names_are_unique_and_revocation_sticks(db_target: Path | str) -> None:
+    conn = connect(db_target)
     _, token = create_key(conn, "portal")
     with pytest.raises(ConfigError, match="already exists"):
         create_key(conn, "portal")

@@ -2,16 +2,34 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 
 from activity.units import import_units, set_member_unit
 from api.keys import create_key
 from sites import store
 from studykb.db import connect
+from studykb.pg import DATABASE_URL_ENV
 from tests.activity.activity_samples import MAINTAINER, UNIT_COLUMNS, UNITS, csv_text
 from tests.api.conftest import bearer
+from tests.pg_server import PgServer, move_to_postgres
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def data_dir(request: pytest.FixtureRequest, workspace: tuple[Path, Path],
+             monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """The indexed data dir with its rows in SQLite, or in PostgreSQL (the dir then holds index files)."""
+    data = workspace[1]
+    if request.param == "sqlite":
+        yield data
+        return
+    server: PgServer = request.getfixturevalue("pg_server")
+    monkeypatch.setenv(DATABASE_URL_ENV, move_to_postgres(data, server))
+    yield data
+    assert not list(data.glob("studykb.db*")), "a SQLite file was written beside PostgreSQL"
 
 
 def _tree(data_dir: Path) -> str:

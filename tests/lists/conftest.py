@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -13,9 +14,11 @@ from studykb.db import connect
 
 
 @pytest.fixture
-def conn(tmp_path: Path) -> sqlite3.Connection:
-    """A migrated, empty database."""
-    return connect(tmp_path / "studykb.db")
+def conn(db_target: Path | str) -> Iterator[sqlite3.Connection]:
+    """A migrated, empty database, on SQLite and on PostgreSQL."""
+    conn = connect(db_target)
+    yield conn
+    conn.close()
 
 
 @pytest.fixture

@@ -1,5 +1,6 @@
 """Concurrent writers: several threads and several processes, each with its own connection (as app
-sessions and CLI runs are), edit reading lists at once; no edit may be lost, same-list edits conflict."""
+sessions and CLI runs are), edit reading lists at once; no edit may be lost, same-list edits conflict.
+Every test runs on SQLite and on PostgreSQL (where the processes stand for replicas on other hosts)."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ WRITERS = 4
 ITEMS_EACH = 12
 
 
-def _edit_own_list(db: Path, user: User, list_id: int, errors: list[BaseException]) -> None:
+def _edit_own_list(db: Path | str, user: User, list_id: int, errors: list[BaseException]) -> None:
     """Add items one by one, each time passing the revision just read (like an editor clicking)."""
     conn = connect(db)
     try:
@@ -34,7 +35,7 @@ def _edit_own_list(db: Path, user: User, list_id: int, errors: list[BaseExceptio
         conn.close()
 
 
-def _setup(db: Path, writers: int) -> tuple[list[User], list[int]]:
+def _setup(db: Path | str, writers: int) -> tuple[list[User], list[int]]:
     conn = connect(db)
     users = [auth.add_user(conn, f"org{i}", None, "organiser") for i in range(writers)]
     ids = [store.create_list(conn, u, f"清单{i}").id for i, u in enumerate(users)]
@@ -42,7 +43,7 @@ def _setup(db: Path, writers: int) -> tuple[list[User], list[int]]:
     return users, ids
 
 
-def _check(db: Path, users: list[User], ids: list[int]) -> None:
+def _check(db: Path | str, users: list[User], ids: list[int]) -> None:
     conn = connect(db)
     for user, list_id in zip(users, ids, strict=True):
         got = store.items(conn, user, list_id)
@@ -51,8 +52,8 @@ def _check(db: Path, users: list[User], ids: list[int]) -> None:
         assert store.get_list(conn, user, list_id).revision == 1 + 2 * ITEMS_EACH
 
 
-def test_threads_editing_different_lists_lose_nothing(tmp_path: Path) -> None:
-    db = tmp_path / "studykb.db"
+def test_threads_editing_different_lists_lose_nothing(db_target: Path | str) -> None:
+    db = db_target
     users, ids = _setup(db, WRITERS)
     errors: list[BaseException] = []
     threads = [threading.Thread(target=_edit_own_list, args=(db, u, i, errors))
@@ -67,13 +68,13 @@ def test_threads_editing_different_lists_lose_nothing(tmp_path: Path) -> None:
 
 def _process_worker(db: str, user: User, list_id: int) -> None:
     errors: list[BaseException] = []
-    _edit_own_list(Path(db), user, list_id, errors)
+    _edit_own_list(db, user, list_id, errors)
     if errors:
         raise errors[0]
 
 
-def test_processes_editing_different_lists_lose_nothing(tmp_path: Path) -> None:
-    db = tmp_path / "studykb.db"
+def test_processes_editing_different_lists_lose_nothing(db_target: Path | str) -> None:
+    db = db_target
     users, ids = _setup(db, WRITERS)
     ctx = multiprocessing.get_context("spawn")  # no fork of a parent holding threads and open databases
     procs = [ctx.Process(target=_process_worker, args=(str(db), u, i))
@@ -86,9 +87,9 @@ def test_processes_editing_different_lists_lose_nothing(tmp_path: Path) -> None:
     _check(db, users, ids)
 
 
-def test_threads_appending_to_one_list_lose_nothing(tmp_path: Path) -> None:
+def test_threads_appending_to_one_list_lose_nothing(db_target: Path | str) -> None:
     """Appends from search (revision=None) commute: all land, in some order, with unique positions."""
-    db = tmp_path / "studykb.db"
+    db = db_target
     users, ids = _setup(db, WRITERS)
     errors: list[BaseException] = []
 
@@ -115,9 +116,9 @@ def test_threads_appending_to_one_list_lose_nothing(tmp_path: Path) -> None:
                                                  for k in range(WRITERS) for n in range(ITEMS_EACH)}
 
 
-def test_two_editors_of_one_list_exactly_one_wins(tmp_path: Path) -> None:
+def test_two_editors_of_one_list_exactly_one_wins(db_target: Path | str) -> None:
     """Both read the same revision, then write at the same moment: one succeeds, one gets a conflict."""
-    db = tmp_path / "studykb.db"
+    db = db_target
     users, ids = _setup(db, 2)
     conn = connect(db)
     item = store.add_item(conn, users[0], ids[0], passage(1))

@@ -15,14 +15,14 @@ DRAFT = (
 )
 
 
-def test_calibration_set_is_classified_right(checker: QuoteChecker) -> None:
-    results = run_calibration(checker)
+def test_calibration_set_is_classified_right(any_checker: QuoteChecker) -> None:
+    results = run_calibration(any_checker)
     wrong = [(r.kind, r.text, r.status, r.path) for r in results if not r.ok]
     assert len(results) >= 25 and not wrong
 
 
-def test_draft_verdicts_sources_and_diff(checker: QuoteChecker) -> None:
-    report = checker.check(DRAFT)
+def test_draft_verdicts_sources_and_diff(any_checker: QuoteChecker) -> None:
+    report = any_checker.check(DRAFT)
     assert [v.status for v in report.verdicts] == ["exact", "exact", "near", "not_found", "term"]
     assert report.counts == {"exact": 2, "near": 1, "not_found": 1, "term": 1}
     exact, traditional, near, missing, _ = report.verdicts

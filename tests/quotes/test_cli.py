@@ -29,6 +29,18 @@ def test_json_lists_each_quotation_with_status_and_path(sample_data: Path, tmp_p
     assert (tmp_path / "r.docx").stat().st_size > 0
 
 
+def test_database_url_reads_the_rows_from_postgres(sample_on_postgres: tuple[Path, str],
+                                                   tmp_path: Path) -> None:
+    data, url = sample_on_postgres  # the data dir holds only the index files
+    draft = tmp_path / "讲稿.md"
+    draft.write_text(DRAFT, encoding="utf-8")
+    out = _run(str(draft), "--json", "--data-dir", str(data), "--database-url", url)
+    assert out.returncode == 0, out.stderr
+    statuses = [q["status"] for q in json.loads(out.stdout)["quotes"]]
+    assert statuses == ["exact", "exact", "near", "not_found", "term"]
+    assert not list(data.glob("studykb.db*"))
+
+
 def test_binary_renamed_docx_exits_2_naming_the_file(sample_data: Path, tmp_path: Path) -> None:
     bad = tmp_path / "坏文件.docx"
     bad.write_bytes(bytes(range(256)) * 20)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import sqlite3
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 import pytest
@@ -69,9 +69,11 @@ def csv_text() -> Callable[[Iterable[dict[str, str]]], str]:
 
 
 @pytest.fixture
-def conn(tmp_path: Path) -> sqlite3.Connection:
-    """A new, fully migrated database."""
-    return connect(tmp_path / "studykb.db")
+def conn(db_target: Path | str) -> Iterator[sqlite3.Connection]:
+    """A new, fully migrated database, on SQLite and on PostgreSQL."""
+    conn = connect(db_target)
+    yield conn
+    conn.close()
 
 
 @pytest.fixture

@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from studykb.layout import DataDir
+from tests.processes import stop
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = shutil.which("chromium")
@@ -73,12 +74,7 @@ def server(sample_index: Path, tmp_path: Path) -> Iterator[str]:
         _wait_for_port(port, proc)
         yield f"http://127.0.0.1:{port}/"
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop(proc)
         log.close()
 
 
