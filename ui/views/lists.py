@@ -74,7 +74,7 @@ def _open(list_id: int | None) -> None:
 
 def _facts(lst: ReadingList) -> str:
     parts = [f"面向：{lst.audience}" if lst.audience else "", f"学习时间：{lst.period}" if lst.period else "",
-             f"共 {lst.n_items} 项"]
+             f"共 {lst.n_items} 项", f"导入自 {lst.imported_from}" if lst.imported_from else ""]
     if organiser:
         parts += [f"编制：{lst.owner_name}" if lst.owner_name else "", f"更新于 {lst.updated_at[:10]}"]
     return " · ".join(escape_markdown(p) for p in parts if p)
