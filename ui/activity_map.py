@@ -30,10 +30,16 @@ from studykb.db import location
 from studykb.errors import ConflictError, PermissionDenied, StudyKBError
 from ui import events_form
 
-__all__ = ["DEFAULT_PERIOD", "activity_panel", "cluster_layers", "heat_layer", "period", "site_activity"]
+__all__ = [
+    "DEFAULT_PERIOD", "activity_panel", "cluster_layers", "heat_layer", "period", "period_bounds",
+    "site_activity",
+]
 
 ss = st.session_state
-PERIODS: dict[str, int | None] = {"最近30天": 30, "最近3个月": 91, "最近12个月": 365, "全部": None}
+PERIODS: dict[str, tuple[str, int] | None] = {
+    "最近30天": ("days", 30), "最近3个月": ("months", 3), "最近12个月": ("months", 12), "全部": None
+}
+"""A period in days, or in calendar months counting the current one (12 months → 12 bars in the trend)."""
 DEFAULT_PERIOD = "最近12个月"
 # Low → high, the same four colours the legend names (Streamlit's blue, green, orange, red).
 HEAT_COLOURS = [[28, 131, 225], [33, 195, 84], [255, 164, 33], [255, 43, 43]]
@@ -57,11 +63,19 @@ def period(today: dt.date | None = None) -> tuple[str | None, str | None, str]:
     label = st.sidebar.selectbox("学习热力时段", list(PERIODS), index=list(PERIODS).index(DEFAULT_PERIOD),
                                  key="heat_period",
                                  bind="query-params")  # ?heat_period=最近30天: links keep the period
-    days = PERIODS[label]
-    today = today or dt.date.today()
-    if days is None:
-        return None, None, label
-    return (today - dt.timedelta(days=days - 1)).isoformat(), today.isoformat(), label
+    return (*period_bounds(label, today or dt.date.today()), label)
+
+
+def period_bounds(label: str, today: dt.date) -> tuple[str | None, str | None]:
+    """The first and last day (ISO) of the period named `label` ending `today`; (None, None) for all."""
+    span = PERIODS[label]
+    if span is None:
+        return None, None
+    unit, n = span
+    if unit == "days":
+        return (today - dt.timedelta(days=n - 1)).isoformat(), today.isoformat()
+    month = today.year * 12 + today.month - 1 - (n - 1)
+    return dt.date(month // 12, month % 12 + 1, 1).isoformat(), today.isoformat()
 
 
 @st.cache_data(ttl=60, show_spinner=False, max_entries=64)

@@ -111,7 +111,9 @@ def test_map_has_a_heat_layer_clusters_and_a_ranked_district_table(demo_dir: Pat
     deck = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
     layers = {layer["id"]: layer for layer in deck["layers"]}
     conn = connect(demo_dir / "studykb.db")
-    start = (dt.date.today() - dt.timedelta(days=364)).isoformat()
+    today = dt.date.today()  # 最近12个月: the current calendar month and the 11 before it
+    back = today.year * 12 + today.month - 12
+    start = dt.date(back // 12, back % 12 + 1, 1).isoformat()
     per_site = {
         c.key: c.visits for c in visit_stats(conn, "site", start=start, end=dt.date.today().isoformat())
     }
@@ -218,3 +220,13 @@ def test_members_see_no_command_line_hints(tmp_path: Path, monkeypatch: pytest.M
     monkeypatch.setenv("STUDYKB_DATA_DIR", str(data))
     at = open_page("views/stats.py", member)
     assert at.info and not any("studykb" in i.value for i in at.info)
+
+
+def test_the_last_12_months_are_12_calendar_months_with_the_current_one() -> None:
+    """365 days back drew 13 monthly bars under 最近12个月 (a partial month at each end)."""
+    from ui.activity_map import period_bounds
+
+    assert period_bounds("最近12个月", dt.date(2026, 12, 4)) == ("2026-01-01", "2026-12-04")
+    assert period_bounds("最近3个月", dt.date(2026, 2, 28)) == ("2025-12-01", "2026-02-28")
+    assert period_bounds("最近30天", dt.date(2026, 3, 1)) == ("2026-01-31", "2026-03-01")
+    assert period_bounds("全部", dt.date(2026, 3, 1)) == (None, None)
