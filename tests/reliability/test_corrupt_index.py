@@ -20,7 +20,7 @@ from studykb.db import connect
 from studykb.errors import IndexCorruptError
 from studykb.layout import DataDir
 
-CLI = [sys.executable, "-m", "studykb.cli"]
+CLI = [sys.executable, "-m", "studykb_cli"]
 OPTS = IngestOptions(model="minilm")
 
 

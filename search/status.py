@@ -6,10 +6,13 @@ import json
 from pathlib import Path
 from typing import Any
 
-from .db import connect
-from .errors import IndexMissingError
-from .layout import DataDir
-from .pg import PgConnection
+from studykb.db import connect
+from studykb.errors import IndexMissingError
+from studykb.layout import DataDir
+from studykb.pg import PgConnection
+
+from .integrity import check_version
+from .snapshot import corpus_root
 
 __all__ = ["index_status"]
 
@@ -31,9 +34,6 @@ def index_status(data_dir: Path) -> dict[str, Any]:
     `damaged` is None when the published version's files verify, else the one-line error naming the
     damage and the rebuild command. Raises IndexCorruptError when data/CURRENT itself is unusable.
     """
-    from search.integrity import check_version
-    from search.snapshot import corpus_root
-
     data = DataDir(data_dir)
     name = data.current()
     if name is None or not data.has_database():
