@@ -180,11 +180,12 @@ def build_version(
     """Create (or reuse) a data dir whose published version holds `n` synthetic passages.
 
     Rows go into the real SQLite schema (documents, chunks, versions; the trigram phrase index and
-    the embedding cache are left empty), the index files are written by `ingest.version.write_version`,
-    so `search.engine.Engine.open(data_dir)` serves it exactly as it serves an ingested corpus.
+    the embedding cache are left empty), the version is written and published by
+    `ingest.version.publish_version`, so `search.engine.Engine.open(data_dir)` serves it exactly as it
+    serves an ingested corpus.
     Returns the build's timings in seconds (those of the earlier build when it is reused).
     """
-    from ingest.version import write_version
+    from ingest.version import publish_version
     from studykb.db import connect, write
     from studykb.layout import DataDir
     from studykb.models import resolve_model
@@ -274,8 +275,10 @@ def build_version(
     timings["vectors_s"] = time.perf_counter() - t
 
     t = time.perf_counter()
-    manifest = write_version(
+    publish_version(
+        conn,
         data,
+        version_id,
         "v000001",
         np.arange(1, n + 1, dtype=np.int64),
         tokens,
@@ -287,16 +290,10 @@ def build_version(
             "n_documents": n_docs,
             "created_at": time.strftime("%Y-%m-%dT%H:%M:%SZ"),
         },
+        n_documents=n_docs,
     )
     timings["write_version_s"] = time.perf_counter() - t
-    with write(conn):
-        conn.execute(
-            "UPDATE index_versions SET state='published', index_type=?, n_documents=?, n_chunks=?, "
-            "checksum=? WHERE id=?",
-            (manifest["index_type"], n_docs, n, manifest["checksum"], version_id),
-        )
     conn.close()
-    data.publish("v000001")
     np.save(data_dir / "bench-vectors.npy", vectors)  # for recall against exact search
     marker.write_text(json.dumps({"stamp": stamp, "timings": timings}), encoding="utf-8")
     return timings

@@ -19,6 +19,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from search.index_format import check_version, read_manifest
 from studykb.corpus_path import resolve_inside
 from studykb.db import connect, write
 from studykb.digest import file_sha256
@@ -28,6 +29,7 @@ from studykb.errors import (
     ExtractionError,
     IndexCorruptError,
     IndexMismatchError,
+    IndexMissingError,
 )
 from studykb.layout import DataDir
 from studykb.lock import writer_lock
@@ -247,11 +249,13 @@ class _Run:
         import numpy as np  # here, not at the top: a no-op run never needs it
 
         vectors = self._vectors(version_id, spec.name, len(chunk_rows))
-        from .version import write_version
+        from .version import publish_version
 
         self.prog.stage("publishing", 1)
-        manifest = write_version(
+        publish_version(
+            self.conn,
             self.data,
+            version_id,
             name,
             np.array([r["id"] for r in chunk_rows], dtype=np.int64),
             [r["tokens"].split(" ") if r["tokens"] else [] for r in chunk_rows],
@@ -260,17 +264,10 @@ class _Run:
              "dim": int(vectors.shape[1]),
              "chunking": {"max_chars": self.max_chars, "overlap": self.overlap},
              "n_documents": len(members), "created_at": _now()},
+            n_documents=len(members),
             previous=None if self.opts.rebuild or damage else report.previous_version,
             documents=np.array([r["document_id"] for r in chunk_rows], dtype=np.int64),
         )
-        with write(self.conn):
-            self.conn.execute(
-                "UPDATE index_versions SET state='published', dim=?, index_type=?, n_documents=?, "
-                "n_chunks=?, checksum=? WHERE id=?",
-                (manifest["dim"], manifest["index_type"], len(members), len(chunk_rows),
-                 manifest["checksum"], version_id),
-            )
-        self.data.publish(name)
         self.prog.advance()
         self._lap("publish", t)
         self._prepare_query_encoder(spec)
@@ -288,8 +285,6 @@ class _Run:
         published; a version whose files fail their checks is rebuilt from the database's rows
         (nothing is extracted or embedded again), never reported "unchanged".
         """
-        from search.integrity import check_version
-
         try:
             current = self.data.current()
         except IndexCorruptError:
@@ -561,9 +556,9 @@ class _Run:
         stored: dict[str, int] = {}
         if current:
             try:
-                manifest = json.loads((self.data.version_path(current) / "manifest.json").read_text("utf-8"))
-                stored = manifest.get("chunking", {})
-            except (OSError, ValueError):
+                # as written: a damaged version is rebuilt with the chunking it was built with
+                stored = read_manifest(self.data, current, checked=False).chunking
+            except (IndexCorruptError, IndexMissingError):  # unreadable: the options, else the defaults
                 stored = {}
         max_chars = stored.get("max_chars", DEFAULT_MAX_CHARS) if self.opts.max_chars is None \
             else self.opts.max_chars  # an explicit 0 is an error below, not the default

@@ -27,7 +27,7 @@ from studykb.pg import PgConnection
 from .context import with_document, with_neighbours
 from .fuse import hybrid
 from .highlight import mark_spans, snippet
-from .integrity import fingerprint
+from .index_format import fingerprint
 from .query import Filters, ParsedQuery, parse_query
 from .records import DocumentInfo, Hit, Location, SearchResult
 from .relevance import weak_flags

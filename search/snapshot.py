@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import sqlite3
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
@@ -14,7 +13,7 @@ from studykb.layout import DataDir
 
 from .dense import DenseIndex
 from .doc_vectors import DocVectors
-from .integrity import check_version, rebuild_advice
+from .index_format import CHUNK_IDS_FILE, DENSE_FILE, LEXICAL_DIR, Manifest, check_version, rebuild_advice
 from .lexical import LexicalIndex
 from .records import DocumentInfo
 
@@ -26,7 +25,7 @@ class Snapshot:
     """Everything one query needs from one version; never mutated, so queries never mix versions."""
 
     name: str
-    manifest: dict[str, Any]
+    manifest: Manifest
     dense: DenseIndex
     lexical: LexicalIndex
     chunk_ids: np.ndarray  # sorted passage ids; row i of both indexes is chunk_ids[i]
@@ -96,9 +95,9 @@ def load_snapshot(data: DataDir, conn: sqlite3.Connection, name: str | None = No
     manifest = verdict.manifest
     folder = data.version_path(name)
     try:
-        chunk_ids = np.load(folder / "chunk_ids.npy")
-        dense = DenseIndex.load(folder / "faiss.index")
-        lexical = LexicalIndex.load(folder / "bm25")
+        chunk_ids = np.load(folder / CHUNK_IDS_FILE)
+        dense = DenseIndex.load(folder / DENSE_FILE)
+        lexical = LexicalIndex.load(folder / LEXICAL_DIR)
         doc_vectors = DocVectors.load(folder)
     except (OSError, ValueError, RuntimeError, EOFError) as exc:  # damage the checks could not see
         raise IndexCorruptError(
@@ -139,9 +138,9 @@ def verify_version(data: DataDir, conn: sqlite3.Connection, name: str | None = N
     manifest = verdict.manifest
     folder = data.version_path(name)
     n = int(manifest.get("n_chunks", -1))
-    chunk_ids = np.load(folder / "chunk_ids.npy")
-    dense = DenseIndex.load(folder / "faiss.index")
-    lexical = LexicalIndex.load(folder / "bm25")
+    chunk_ids = np.load(folder / CHUNK_IDS_FILE)
+    dense = DenseIndex.load(folder / DENSE_FILE)
+    lexical = LexicalIndex.load(folder / LEXICAL_DIR)
     row = conn.execute(
         "SELECT id, n_chunks, state, checksum FROM index_versions WHERE name = ?", (name,)
     ).fetchone()

@@ -11,7 +11,7 @@ from studykb.errors import IndexMissingError
 from studykb.layout import DataDir
 from studykb.pg import PgConnection
 
-from .integrity import check_version
+from .index_format import check_version
 from .snapshot import corpus_root
 
 __all__ = ["index_status"]

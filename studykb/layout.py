@@ -7,8 +7,8 @@ data/
                         replica without it serves the version the database records as published
   ingest.lock           held (flock) by a running ingest
   serve.lock            held (shared flock) by every running `studykb serve`: restore refuses then
-  verified.json         fingerprints of versions whose checksums verified (search/integrity.py)
-  versions/<name>/      one immutable index version: faiss.index, bm25/, chunk_ids.npy, manifest.json
+  verified.json         fingerprints of versions whose checksums verified (search/index_format.py)
+  versions/<name>/      one immutable index version (its files: search/index_format.py)
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ import pytest
 
 from ingest.pipeline import IngestOptions, ingest
 from search.engine import Engine
-from search.integrity import check_version
+from search.index_format import check_version
 from search.snapshot import verify_version
 from studykb.db import connect
 from studykb.errors import IndexCorruptError
