@@ -4,10 +4,14 @@ their statistics, and the labelled demo data set."""
 from __future__ import annotations
 
 import json
+import sqlite3
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import click
 
+from studykb.auth import User
 from studykb.errors import ValidationError
 
 from .options import data_dir_option, open_database
@@ -18,6 +22,16 @@ __all__ = ["demo", "units", "visits"]
 
 def _refused(exc: ValidationError) -> click.ClickException:
     return click.ClickException(f"{exc}\nNothing was imported; fix these rows and run the import again.")
+
+
+def _import_csv(importer: Callable[[sqlite3.Connection, User, Path], Any], data_dir: Path | None,
+                file: Path) -> None:
+    """Run an all-or-nothing CSV import as the operator and print its summary (refusals: exit 1)."""
+    try:
+        report = importer(open_database(data_dir), _operator(), file)
+    except ValidationError as exc:
+        raise _refused(exc) from None
+    click.echo(report.summary())
 
 
 def _output(text: str, output: Path | None, what: str) -> None:
@@ -54,11 +68,7 @@ def units_import(file: Path, data_dir: Path | None) -> None:
     """
     from activity.units import import_units
 
-    try:
-        report = import_units(open_database(data_dir), _operator(), file)
-    except ValidationError as exc:
-        raise _refused(exc) from None
-    click.echo(report.summary())
+    _import_csv(import_units, data_dir, file)
 
 
 @units.command("export")
@@ -163,11 +173,7 @@ def visits_import(file: Path, data_dir: Path | None) -> None:
     """
     from activity.visits import import_visits
 
-    try:
-        report = import_visits(open_database(data_dir), _operator(), file)
-    except ValidationError as exc:
-        raise _refused(exc) from None
-    click.echo(report.summary())
+    _import_csv(import_visits, data_dir, file)
 
 
 _from = click.option("--from", "start", default=None, metavar="YYYY-MM-DD", help="First day (inclusive).")

@@ -17,7 +17,6 @@ import click
 from ingest.chunk import MIN_MAX_CHARS
 from ingest.pipeline import IngestOptions
 from ingest.pipeline import ingest as run_ingest
-from search.filters import parse_filters
 from studykb.db import connect
 from studykb.errors import StudyKBError
 from studykb.layout import DataDir
@@ -30,9 +29,10 @@ from .options import backend_option, data_dir_option, data_path, json_option, pr
 from .progress import RichProgress, print_hits, print_report
 from .search import EXIT_FAILED_QUERIES, run_batch
 
-# search.snapshot, search.status and search.engine are imported in the commands that use them: they bring
-# numpy, FAISS and BM25 (-X importtime: ~115 ms for search.snapshot, ~160 ms with search.engine), which
-# `studykb ingest` with nothing to do and every other command would otherwise pay at start-up.
+# search.snapshot, search.status, search.engine and search.filters are imported in the commands that use
+# them: they bring numpy, FAISS, BM25 or the text tools (-X importtime: ~115 ms for search.snapshot,
+# ~160 ms with search.engine, ~13 ms for search.filters), which `studykb ingest` with nothing to do
+# (measured by bench/ingest.py) and every other command would otherwise pay at start-up.
 
 __all__ = ["cli", "main"]
 
@@ -164,6 +164,7 @@ def search(query: str | None, data_dir: Path | None, k: int, filters: tuple[str,
     Example: studykb search 千万工程的经验 -k 5 --filter category=辅导读物
     """
     from search.engine import Engine
+    from search.filters import parse_filters
 
     use_backend(backend)
     if queries_file is None and not query:

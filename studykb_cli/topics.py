@@ -9,7 +9,7 @@ import click
 
 from studykb.errors import StudyKBError, ValidationError
 
-from .activity import _output, _output_option, _refused
+from .activity import _import_csv, _output, _output_option
 from .options import data_dir_option, open_database
 from .sites import _operator
 
@@ -118,11 +118,7 @@ def topics_import(file: Path, data_dir: Path | None) -> None:
     """
     from activity.topics import import_topics
 
-    try:
-        report = import_topics(open_database(data_dir), _operator(), file)
-    except ValidationError as exc:
-        raise _refused(exc) from None
-    click.echo(report.summary())
+    _import_csv(import_topics, data_dir, file)
 
 
 @topics.command("export")
