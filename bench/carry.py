@@ -33,6 +33,7 @@ def measure(n: int) -> dict[str, Any]:
     from search.index_format import CHUNK_IDS_FILE, DENSE_FILE, read_manifest
     from search.lexical import LexicalIndex
     from studykb.db import connect
+    from studykb.index_store import IndexStore
     from studykb.layout import DataDir
 
     source = DataDir(data_dir_for(n))
@@ -44,7 +45,7 @@ def measure(n: int) -> dict[str, Any]:
     index = faiss.read_index(str(folder / DENSE_FILE))
     vectors = index.reconstruct_n(0, index.ntotal)  # decoded from the 8-bit codes
     conn = connect(source.db_path)
-    tokens = [t.split(" ") if t else [] for (t,) in conn.execute("SELECT tokens FROM chunks ORDER BY id")]
+    tokens = [t.split(" ") if t else [] for (t,) in IndexStore(conn).all_chunks("tokens")]
     conn.close()
 
     # One document (the middle one) edited: its passages replaced by as many new ones.

@@ -187,6 +187,7 @@ def build_version(
     """
     from ingest.version import publish_version
     from studykb.db import connect, write
+    from studykb.index_store import IndexStore
     from studykb.layout import DataDir
     from studykb.models import resolve_model
 
@@ -211,11 +212,10 @@ def build_version(
     n_docs = (n + PASSAGES_PER_DOC - 1) // PASSAGES_PER_DOC
     topics = np.empty(n, dtype=np.int32)
     tokens: list[list[str]] = []
+    store = IndexStore(conn)
     with write(conn):
-        conn.executemany(
-            "INSERT INTO documents(id, path, root, content_hash, meta_hash, format, title, date, category, "
-            "tags, size, mtime, text) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            (
+        store.add_rows(
+            [
                 (
                     d + 1,
                     f"synthetic/doc{d:07d}.txt",
@@ -232,9 +232,10 @@ def build_version(
                     "",
                 )
                 for d in range(n_docs)
-            ),
+            ],
+            [],
         )
-        rows = []
+        rows: list[tuple[object, ...]] = []
         for i, (topic, text, terms) in enumerate(passages(n, seed)):
             topics[i] = topic
             tokens.append(terms)
@@ -256,18 +257,10 @@ def build_version(
                 )
             )
             if len(rows) == 50_000:
-                _insert_chunks(conn, rows)
+                store.add_rows([], rows)
                 rows = []
-        _insert_chunks(conn, rows)
-        cur = conn.execute(
-            "INSERT INTO index_versions(name, state, model, dim) VALUES ('v000001', 'building', ?, ?)",
-            (spec.name, base.shape[1]),
-        )
-        version_id = int(cur.lastrowid or 0)
-        conn.executemany(
-            "INSERT INTO version_documents(version_id, document_id) VALUES (?, ?)",
-            ((version_id, d + 1) for d in range(n_docs)),
-        )
+        store.add_rows([], rows)
+        version_id = store.create_version("v000001", spec.name, range(1, n_docs + 1), dim=int(base.shape[1]))
     timings["text_and_db_s"] = time.perf_counter() - t
 
     t = time.perf_counter()
@@ -298,11 +291,3 @@ def build_version(
     marker.write_text(json.dumps({"stamp": stamp, "timings": timings}), encoding="utf-8")
     return timings
 
-
-def _insert_chunks(conn: object, rows: list[tuple[object, ...]]) -> None:
-    conn.executemany(  # type: ignore[attr-defined]
-        "INSERT INTO chunks(id, document_id, ordinal, text, text_hash, embed_hash, start, end, page, "
-        "page_end, "
-        "heading_path, tokens) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-        rows,
-    )

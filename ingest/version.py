@@ -29,6 +29,7 @@ from search.index_format import (
 from search.lexical import LexicalIndex
 from studykb.db import write
 from studykb.errors import StorageError
+from studykb.index_store import IndexStore
 from studykb.layout import DataDir
 
 __all__ = ["publish_version", "write_version"]
@@ -143,10 +144,8 @@ def publish_version(
     `version_id` published with the manifest's figures, then switch the CURRENT pointer to it."""
     manifest = write_version(data, name, chunk_ids, tokens, vectors, info, previous, documents)
     with write(conn):
-        conn.execute(
-            "UPDATE index_versions SET state='published', dim=?, index_type=?, n_documents=?, "
-            "n_chunks=?, checksum=? WHERE id=?",
-            (manifest.dim, manifest.index_type, n_documents, len(chunk_ids), manifest.checksum, version_id),
-        )
+        IndexStore(conn).mark_published(version_id, dim=manifest.dim, index_type=manifest.index_type,
+                                        n_documents=n_documents, n_chunks=len(chunk_ids),
+                                        checksum=manifest.checksum)
     data.publish(name)
     return manifest

@@ -8,6 +8,7 @@ from typing import Any
 
 from studykb.db import connect
 from studykb.errors import IndexMissingError
+from studykb.index_store import IndexStore
 from studykb.layout import DataDir
 from studykb.pg import PgConnection
 
@@ -43,11 +44,10 @@ def index_status(data_dir: Path) -> dict[str, Any]:
     conn = connect(data.db_path, migrate=False)
     try:
         verdict = check_version(data, name)
-        v = conn.execute("SELECT * FROM index_versions WHERE name = ?", (name,)).fetchone()
+        store = IndexStore(conn)
+        v = store.version(name)
         manifest = verdict.manifest
-        run = conn.execute(
-            "SELECT * FROM ingest_runs WHERE finished_at IS NOT NULL ORDER BY id DESC LIMIT 1"
-        ).fetchone()
+        run = store.last_run()
         report = json.loads(run["report"]) if run else {}
         folder = data.version_path(name)
         return {

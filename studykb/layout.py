@@ -22,6 +22,7 @@ from pathlib import Path
 
 from .db import DB_NAME
 from .errors import IndexCorruptError, StorageError
+from .index_store import IndexStore
 from .pg import database_url
 
 __all__ = ["DATA_DIR_ENV", "DataDir", "default_data_dir"]
@@ -145,12 +146,7 @@ def _published_names(url: str) -> list[str]:
             conn.close()
         conn = PgConnection(url)
         _published.conn = conn
-    rows = conn.execute("SELECT to_regclass('index_versions') IS NOT NULL").fetchone()
-    names: list[str] = []
-    if rows[0]:
-        names = [r[0] for r in conn.execute(
-            "SELECT name FROM index_versions WHERE state IN ('published', 'retired') "
-            "ORDER BY state = 'published' DESC, id DESC")]
+    names = IndexStore(conn).kept_names()  # type: ignore[arg-type]
     _published.answer = (url, time.monotonic(), tuple(names))
     return names
 
