@@ -11,7 +11,8 @@ from studykb.errors import ConfigError
 from .records import Block, Chunk
 
 __all__ = [
-    "DEFAULT_MAX_CHARS", "DEFAULT_OVERLAP", "MIN_MAX_CHARS", "chunk", "heading_rank", "split_sentences",
+    "DEFAULT_MAX_CHARS", "DEFAULT_OVERLAP", "MIN_MAX_CHARS", "STUB_CHARS", "chunk", "heading_rank",
+    "split_sentences", "stub_kind",
 ]
 
 DEFAULT_MAX_CHARS = 320
@@ -37,6 +38,12 @@ _HEADING_PATTERNS: tuple[tuple[int, re.Pattern[str]], ...] = (
 )
 _MAX_HEADING_CHARS = 40
 _HEADING_TAIL = re.compile(r"[。！？；，,;!?]$")
+#: A body line this short that is a source note or has no sentence end is no passage on its own.
+STUB_CHARS = 40
+# A source note closing an excerpt: "（摘自…）", "（来源：…）", "——摘自《…》".
+_SOURCE_NOTE = re.compile(
+    r"^(?:[（(](?:摘自|选自|来源|转引自|原载|载).*[）)]|[—－-]{1,2}\s*(?:摘自|选自).*)$")
+_SENTENCE_END = re.compile(r"[。！？；!?;]")
 
 
 def heading_rank(block: Block) -> int | None:
@@ -94,26 +101,62 @@ def _hard_split(start: int, end: int, text: str, max_chars: int) -> list[tuple[i
     return pieces
 
 
+def stub_kind(line: str) -> str | None:
+    """"after" for a source note that closes the text before it ("（摘自…）"), "before" for a short line
+    without a sentence end (a bare title or name) that belongs to the text after it, None otherwise."""
+    line = line.strip()
+    if not line or len(line) > STUB_CHARS:
+        return None
+    if _SOURCE_NOTE.match(line):
+        return "after"
+    return None if _SENTENCE_END.search(line) else "before"
+
+
 def _sections(blocks: Sequence[Block], text: str, offsets: list[int], max_chars: int) -> list[_Section]:
     sections: list[_Section] = []
     stack: list[tuple[int, str]] = []
     current = _Section((), [])
+    pending: tuple[int, int] | None = None  # a "before" stub waiting for the next sentence of its section
+
+    def close() -> None:
+        nonlocal pending
+        if pending is not None:  # nothing followed it in its section: it stays a passage of its own
+            current.spans.append(pending)
+            pending = None
+        if current.spans:
+            sections.append(current)
+
     for block, base in zip(blocks, offsets, strict=True):
         rank = heading_rank(block)
         if rank is not None:
-            if current.spans:
-                sections.append(current)
+            close()
             while stack and stack[-1][0] >= rank:
                 stack.pop()
             stack.append((rank, block.text.strip()))
             current = _Section(tuple(h for _, h in stack), [])
             continue
+        kind = stub_kind(block.text)
+        if kind is not None and pending is None:
+            s, e = _strip(text, base, base + len(block.text))
+            # Stubs join their neighbour within the passage limit; otherwise they stay as they are.
+            if kind == "after" and current.spans and e - current.spans[-1][0] <= max_chars:
+                current.spans[-1] = (current.spans[-1][0], e)
+                continue
+            if kind == "before":
+                pending = (s, e)
+                continue
         for s, e in split_sentences(block.text):
             s, e = _strip(text, base + s, base + e)
-            if e > s:
-                current.spans.extend(_hard_split(s, e, text, max_chars))
-    if current.spans:
-        sections.append(current)
+            if e <= s:
+                continue
+            if pending is not None:
+                if e - pending[0] <= max_chars:
+                    s = pending[0]
+                else:
+                    current.spans.append(pending)
+                pending = None
+            current.spans.extend(_hard_split(s, e, text, max_chars))
+    close()
     return sections
 
 

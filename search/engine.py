@@ -345,8 +345,10 @@ class Engine:
         weak: bool = False,
     ) -> Hit:
         text = row["text"]
-        spans = mark_spans(text, parsed.terms, parsed.phrases) if parsed else []
-        snip, snip_spans = snippet(text, spans)
+        # An exact quote marks only the quoted words, and its snippet is centred on them.
+        exact = bool(parsed and parsed.exact)
+        spans = mark_spans(text, () if exact else parsed.terms, parsed.phrases) if parsed else []
+        snip, snip_spans = snippet(text, spans, centred=exact)
         return Hit(
             chunk_id=row["id"],
             text=text,

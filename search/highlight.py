@@ -40,15 +40,22 @@ def _merge(spans: Iterable[Span]) -> list[Span]:
     return merged
 
 
-def snippet(text: str, spans: Sequence[Span], width: int = 160) -> tuple[str, list[Span]]:
-    """A window of about `width` characters around the densest run of highlights.
+def snippet(text: str, spans: Sequence[Span], width: int = 160, *,
+            centred: bool = False) -> tuple[str, list[Span]]:
+    """A window of about `width` characters around the densest run of highlights, or with `centred`
+    (exact quotes) around the first highlight, which it then holds whole.
 
     Returns the snippet (with … where text was cut) and the spans shifted into it.
     """
     if len(text) <= width:
         return text, list(spans)
     best_start, best_count = 0, -1
-    for s, _ in spans:
+    if centred and spans:
+        s, e = spans[0]
+        width = max(width, e - s)
+        best_start = max(0, (s + e) // 2 - width // 2)
+        spans = [(a, b) for a, b in spans if a >= best_start and b <= best_start + width]
+    for s, _ in spans if not centred else ():
         start = max(0, s - width // 4)
         count = sum(1 for a, b in spans if a >= start and b <= start + width)
         if count > best_count:

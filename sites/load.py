@@ -20,6 +20,7 @@ from studykb.errors import ValidationError
 
 from .records import (
     CHINA_BOUNDS,
+    COLUMN_NAMES_ZH,
     COLUMNS,
     COORD_ACCURACY_MAX_M,
     OPTIONAL_COLUMNS,
@@ -102,6 +103,9 @@ def parse_sites(text: str, source: str = "sites.csv") -> list[Site]:
     Nothing is returned unless the whole text is valid.
     """
     rows, problems = read_rows(text.removeprefix("\ufeff"))
+    if rows:  # a header in Chinese (编号, 名称, …) reads as the English column names
+        line, header = rows[0]
+        rows[0] = (line, [_FROM_ZH.get(cell.strip(), cell) for cell in header])
     if not problems:
         problems = _check_header(*rows[0]) if rows else _check_header(1, None)
     if problems:
@@ -139,12 +143,17 @@ def site_values(site: Site) -> dict[str, str]:
     return dict(zip(COLUMNS, _site_cells(site), strict=True))
 
 
-def dump_sites(sites: Iterable[Site]) -> str:
-    """Render sites as CSV text (header first) that `parse_sites` reads back to equal records.
+_FROM_ZH = {zh: en for en, zh in COLUMN_NAMES_ZH.items()}
+
+
+def dump_sites(sites: Iterable[Site], *, chinese: bool = False) -> str:
+    """Render sites as CSV text (header first) that `parse_sites` reads back to equal records; with
+    `chinese` the header names the columns in Chinese (编号, 名称, …).
 
     Formula-leading cells are neutralised (`studykb.csvsafe`): the file is safe to open in a spreadsheet.
     """
-    return write_csv(COLUMNS, (_site_cells(site) for site in sites))
+    header = [COLUMN_NAMES_ZH[c] for c in COLUMNS] if chinese else list(COLUMNS)
+    return write_csv(header, (_site_cells(site) for site in sites))
 
 
 # --- reading -------------------------------------------------------------------------------

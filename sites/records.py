@@ -39,6 +39,14 @@ COLUMNS: tuple[str, ...] = (
 )
 """The CSV header of sites.csv, in the order `dump_sites` writes it."""
 
+COLUMN_NAMES_ZH: dict[str, str] = {
+    "id": "编号", "name": "名称", "type": "类型", "province": "省份", "city": "城市", "district": "区县",
+    "address": "地址", "lat": "纬度", "lon": "经度", "hours": "开放时间", "booking": "预约说明",
+    "themes": "主题", "description": "简介", "url": "网址", "related_queries": "延伸阅读检索词",
+    "coord_accuracy_m": "坐标误差米",
+}
+"""The Chinese header names of each column (exports for people; imports accept either name)."""
+
 OPTIONAL_COLUMNS: tuple[str, ...] = ("coord_accuracy_m",)
 """Columns added after the first release: a file whose header lacks one still imports (all blank)."""
 

@@ -94,10 +94,9 @@ def _s2t() -> Any:
 
 
 def to_traditional(text: str) -> str:
-    """Convert Simplified Chinese to Traditional (OpenCC s2t).
-
-    Used to compare variant words that t2s leaves apart: 想像 and 想象 are both Simplified, and both
-    are 想像 in Traditional.
+    """Convert Simplified Chinese to Traditional (OpenCC s2t): for the reader's 繁體 display, and to
+    compare variant words that t2s leaves apart: 想像 and 想象 are both Simplified, and both are 想像 in
+    Traditional.
     """
     if not text:
         return text

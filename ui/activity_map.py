@@ -30,10 +30,11 @@ from studykb.db import location
 from studykb.errors import ConflictError, PermissionDenied, StudyKBError
 from ui import events_form
 
-__all__ = ["activity_panel", "cluster_layers", "heat_layer", "period", "site_activity"]
+__all__ = ["DEFAULT_PERIOD", "activity_panel", "cluster_layers", "heat_layer", "period", "site_activity"]
 
 ss = st.session_state
 PERIODS: dict[str, int | None] = {"最近30天": 30, "最近3个月": 91, "最近12个月": 365, "全部": None}
+DEFAULT_PERIOD = "最近12个月"
 # Low → high, the same four colours the legend names (Streamlit's blue, green, orange, red).
 HEAT_COLOURS = [[28, 131, 225], [33, 195, 84], [255, 164, 33], [255, 43, 43]]
 _LEGEND = "　".join(f":{name}[■]" for name in ("blue", "green", "orange", "red"))
@@ -53,7 +54,9 @@ _FIELD_ZH = {
 
 def period(today: dt.date | None = None) -> tuple[str | None, str | None, str]:
     """The sidebar's period for the heat layer and statistics: (start, end, label)."""
-    label = st.sidebar.selectbox("学习热力时段", list(PERIODS), index=2, key="heat_period")
+    label = st.sidebar.selectbox("学习热力时段", list(PERIODS), index=list(PERIODS).index(DEFAULT_PERIOD),
+                                 key="heat_period",
+                                 bind="query-params")  # ?heat_period=最近30天: links keep the period
     days = PERIODS[label]
     today = today or dt.date.today()
     if days is None:

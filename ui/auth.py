@@ -13,12 +13,13 @@ import threading
 
 import streamlit as st
 
-from studykb import auth
+from studykb import auth, sessions
 from studykb.auth import User
 from studykb.config import Settings, load_settings
 from studykb.db import connect
 from studykb.errors import PermissionDenied, TooManyAttempts
 from ui import state
+from ui.session_cookie import clear_cookie, cookie_token, set_cookie
 
 __all__ = ["current_user", "db", "require_login_if_configured", "settings", "sidebar_login"]
 
@@ -58,7 +59,34 @@ def current_user() -> User | None:
             return known
         role = conf.oidc_roles.get(email, conf.oidc_default_role)
         return User(-1, email, role, str(st.user.get("name", "")), email)
-    user: User | None = st.session_state.get("user")
+    return _local_user()
+
+
+def _local_user() -> User | None:
+    """The local account of this browser session: resumed from its session token (the cookie the browser
+    sent, or the one this session logged in with), read fresh from the database on every run, so that a
+    removed account, a changed password or role (the account's session generation) or a logout ends it."""
+    ss = st.session_state
+    token = ss.get("session_token")
+    sent = cookie_token()
+    if token is None and sent and sent != ss.get("_dead_token"):
+        token = sent
+    if token is None:
+        return _checked(ss.get("user"))  # set directly by tests and scripts, without a session
+    now = sessions.resume(db(), token)  # the same rule as auth.current: the session generation
+    if now is None:
+        if token == ss.get("session_token"):  # this browser session's own login was ended
+            ss["session_ended"] = True
+        ss["_dead_token"], ss["_clear_cookie"] = token, token == sent
+        ss.pop("session_token", None)
+        ss.pop("user", None)
+        return None
+    ss["session_token"], ss["user"] = token, now
+    return now
+
+
+def _checked(user: User | None) -> User | None:
+    """`user` as the account is now; None (and the session ends) when it was changed or removed."""
     if user is None:
         return None
     now = auth.current(db(), user)
@@ -71,16 +99,45 @@ def current_user() -> User | None:
     return now
 
 
+def _log_in(user: User) -> None:
+    """Start a session for `user` that the browser keeps (set on the next run, in the sidebar)."""
+    token = sessions.open_session(db(), user)
+    st.session_state.update(user=user, session_token=token, _set_cookie=token)
+
+
+def _log_out() -> None:
+    ss = st.session_state
+    token = ss.pop("session_token", None)
+    if token:
+        sessions.revoke(db(), token)
+        ss["_dead_token"] = token
+    ss.pop("user", None)
+    ss["_clear_cookie"] = True
+
+
+def _cookie_chores() -> None:
+    """Set or clear the login cookie when a login or logout asked for it (a one-pixel frame)."""
+    ss = st.session_state
+    token = ss.pop("_set_cookie", None)
+    if token:
+        with st.sidebar:
+            set_cookie(token)
+    elif ss.pop("_clear_cookie", False):
+        with st.sidebar:
+            clear_cookie()
+
+
 def sidebar_login() -> User | None:
     """Show the login box (or who is logged in, with a logout button) in the sidebar."""
     user = current_user()
+    _cookie_chores()
     box = st.sidebar.container(border=True)
     if user:
         box.caption(f"已登录：{user.label}（{_ROLE_NAMES.get(user.role, user.role)}）")
         if box.button("退出登录", key="logout"):
             if settings().oidc_enabled and getattr(st.user, "is_logged_in", False):
                 st.logout()
-            st.session_state.pop("user", None)
+            _log_out()
             st.rerun()
         return user
     if settings().oidc_enabled:
@@ -96,7 +153,7 @@ def sidebar_login() -> User | None:
         password = st.text_input("密码", type="password", key="login_password")
         if st.form_submit_button("登录"):
             try:
-                st.session_state["user"] = auth.authenticate(db(), name.strip(), password)
+                _log_in(auth.authenticate(db(), name.strip(), password))
             except TooManyAttempts:
                 st.session_state["login_error"] = True
                 st.error("登录尝试过多，请 15 分钟后再试。")

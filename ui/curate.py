@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
+from collections.abc import Sequence
 
 import streamlit as st
 
@@ -14,9 +15,10 @@ from lists.store import create_list, items, lists_for
 from search.records import Hit
 from studykb.auth import can
 from studykb.db import connect
-from studykb.errors import ConflictError, PermissionDenied, SessionExpired, StudyKBError, ValidationError
+from studykb.errors import StudyKBError
 from ui import state
 from ui.auth import current_user
+from ui.messages import error_text
 
 __all__ = ["add_controls", "error_text", "lists_db"]
 
@@ -41,23 +43,23 @@ def lists_db() -> sqlite3.Connection:
     return conn
 
 
-def error_text(exc: StudyKBError) -> str:
-    """A Chinese message for an error from the lists store (the English detail kept for the specifics)."""
-    if isinstance(exc, ConflictError):
-        return "此清单刚被其他人修改过，您的操作没有保存。页面已显示最新内容，请确认后重新操作。"
-    if isinstance(exc, SessionExpired):
-        return "您的账号已被管理员更改或删除，登录已失效，操作没有保存。请重新登录。"
-    if isinstance(exc, PermissionDenied):
-        return f"没有权限执行此操作（需要组织员角色）。{exc}"
-    if isinstance(exc, ValidationError):
-        return f"输入有误：{exc}"
-    return f"操作失败：{exc}"
-
-
 def _label(lst: ReadingList | None) -> str:
+    """The list's name in the picker. It must not change when an item is added: the browser sends the
+    selected option back by its label, and a label that changed no longer names any option."""
     if lst is None:
         return "＋ 新建清单…"
-    return f"{lst.title}（{'已发布' if lst.published else '草稿'} · {lst.n_items} 项）"
+    return f"{lst.title}（{'已发布' if lst.published else '草稿'}）"
+
+
+def _chosen(select_key: str, lists: Sequence[ReadingList]) -> int:
+    """The list id picked on a card: a label the browser sent that no longer names a list (renamed or
+    published meanwhile) falls back to the list chosen last, else to a new list."""
+    ids = {lst.id for lst in lists}
+    value = st.session_state.get(select_key, NEW)
+    if value == NEW or value in ids:
+        return int(value)
+    target = st.session_state.get(_TARGET)
+    return int(target) if target in ids else NEW
 
 
 def _sync(key: str) -> None:
@@ -82,20 +84,23 @@ def _add(hit: Hit, kind: str, select_key: str, title_key: str) -> None:
     anchor = anchor_for_hit(hit) if kind == "passage" else anchor_for_document(hit.document)
     what = "该段落" if kind == "passage" else "整篇文档"
     try:
-        list_id = st.session_state.get(select_key, NEW)
+        available = lists_for(conn, user)
+        list_id = _chosen(select_key, available)
         if list_id == NEW:
             title = str(st.session_state.get(title_key, "")).strip()
             if not title:
                 st.toast("请先填写新清单的标题。", icon=":material/edit:")
                 return
-            list_id = create_list(conn, user, title).id
+            created = create_list(conn, user, title)
+            list_id, available = created.id, [created]
             st.session_state[_TARGET] = list_id
             for other in [k for k in st.session_state if isinstance(k, str) and k.startswith(_SELECT)]:
                 del st.session_state[other]
         position = _already(conn, list_id, anchor)
-        target = next(x for x in lists_for(conn, user) if x.id == list_id)
+        target = next(x for x in available if x.id == list_id)
         if position is not None:
-            st.toast(f"{what}已在《{target.title}》中（第 {position} 项）。", icon=":material/info:")
+            st.toast(f"{what}已在清单《{target.title}》中（第 {position} 项），未重复加入。",
+                     icon=":material/info:")
             return
         item = store_add_item(conn, user, list_id, anchor)
     except StudyKBError as exc:

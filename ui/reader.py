@@ -18,6 +18,7 @@ from search.query import parse_query
 from search.records import DocumentInfo, Hit
 from studykb.db import connect
 from studykb.errors import OriginalUnavailableError, StudyKBError
+from ui.document_view import show_document
 from ui.render import heading_trail, marked, md
 
 __all__ = ["page_bounds", "page_image", "section_bounds", "show_reader"]
@@ -122,7 +123,7 @@ def _terms(text: str, query: str) -> list[Span]:
         parsed = parse_query(query)
     except StudyKBError:
         return []
-    return mark_spans(text, parsed.terms, parsed.phrases)
+    return mark_spans(text, () if parsed.exact else parsed.terms, parsed.phrases)  # a quote: only itself
 
 
 def _window(text: str, lo: int, hi: int, hit: Hit, query: str) -> str:
@@ -194,16 +195,11 @@ def show_reader(engine: Engine, hit: Hit, query: str = "") -> None:
     doc, text, page_starts = engine.document(hit.document.id)
     _metadata(doc)
     _download(doc, str(hit.chunk_id))
-    trail = heading_trail(hit)
-    if trail:
-        st.caption("位置：" + " › ".join(md(h) for h in trail))
     if doc.format == "pdf" and hit.page:
+        trail = heading_trail(hit)
+        if trail:
+            st.caption("位置：" + " › ".join(md(h) for h in trail))
         _pdf_page(doc, text, page_starts, hit, query)
         return
-    lo, hi = section_bounds(text, _chunk_layout(str(engine.data.db_path), doc.id), hit)
-    with st.container(border=True):
-        if lo > 0:
-            st.caption("……")
-        st.markdown(_window(text, lo, hi, hit, query))
-        if hi < len(text):
-            st.caption("……")
+    layout = _chunk_layout(str(engine.data.db_path), doc.id)
+    show_document(text, layout, hit, lambda window: _terms(window, query), str(hit.chunk_id))

@@ -7,6 +7,7 @@ character (`。**继续`), which would leave literal asterisks in Chinese text.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Sequence
 
 import streamlit as st
@@ -14,21 +15,31 @@ import streamlit as st
 from search.highlight import escape_markdown
 from search.records import Hit
 
-__all__ = ["heading_trail", "hit_card", "location_line", "marked", "md", "meta_line"]
+__all__ = ["heading_trail", "hit_card", "local_time", "location_line", "marked", "md", "meta_line"]
 
 Span = tuple[int, int]
 
-_LEGS = {"bm25": "关键词", "dense": "语义", "phrase": "原文匹配", "context": "上下文关键词"}
+
+def local_time(stamp: str | None) -> str:
+    """An ISO time stamp in the server's local time, to the minute ("2024-09-10 14:05"); escaped."""
+    if not stamp:
+        return "未知"
+    try:
+        return dt.datetime.fromisoformat(stamp.replace("Z", "+00:00")).astimezone().strftime("%Y-%m-%d %H:%M")
+    except ValueError:
+        return escape_markdown(stamp)
 
 
 #: Escape text for st.markdown (kept as a short name: the pages use it for every piece of document text).
 md = escape_markdown
 
 
-def marked(text: str, terms: Sequence[Span] = (), passage: Span | None = None) -> str:
+def marked(text: str, terms: Sequence[Span] = (), passage: Span | None = None,
+           convert: Callable[[str], str] | None = None) -> str:
     """Escaped Markdown of `text`: `terms` spans in bold red, the `passage` span on a highlighter background.
 
     Lines keep their breaks; blank lines start a new paragraph; every directive stays within one line.
+    `convert` (e.g. Simplified → Traditional for display) is applied to each piece, so marks stay put.
     """
     cuts = {0, len(text)}
     for s, e in [*terms, *([passage] if passage else [])]:
@@ -49,7 +60,7 @@ def marked(text: str, terms: Sequence[Span] = (), passage: Span | None = None) -
             piece = piece.lstrip(" \t")  # four leading spaces would open a code block
         if not piece:
             continue
-        out = md(piece)
+        out = md(convert(piece) if convert else piece)
         if any(s <= a and b <= e for s, e in terms):
             out = f":red[**{out}**]"
         line.append((bool(passage and passage[0] <= a and b <= passage[1]), out))
@@ -94,11 +105,11 @@ def _pages(page: int | None, page_end: int | None) -> str | None:
 
 
 def meta_line(hit: Hit) -> str:
-    """Escaped one-line citation: category badge · date · page · file name."""
+    """Escaped one-line citation for readers: category badge · issuing body · date · page."""
     doc = hit.document
-    parts = [md(p) for p in (doc.date, _pages(hit.page, hit.page_end), doc.path) if p]
+    parts = [md(p) for p in (doc.source, doc.date, _pages(hit.page, hit.page_end)) if p]
     badge = f":blue-badge[{md(doc.category)}] " if doc.category else ""
-    return badge + ":gray[" + " · ".join(parts) + "]"
+    return badge + (":gray[" + " · ".join(parts) + "]" if parts else "")
 
 
 def location_line(hit: Hit) -> str | None:
@@ -109,6 +120,11 @@ def location_line(hit: Hit) -> str | None:
     return "另见于：" + "；".join(places)
 
 
+def _small(text: str) -> str:
+    """Escaped Markdown shown like a caption (small, gray) inside a larger Markdown element."""
+    return f":gray[:small[{text}]]"
+
+
 def hit_card(hit: Hit, rank: int, *, on_read: Callable[[Hit], None], on_similar: Callable[[Hit], None] | None,
              extra: Callable[[Hit], None] | None = None, key: str = "") -> None:
     """One result card: title, citation, heading path, highlighted snippet, duplicates, actions.
@@ -116,15 +132,18 @@ def hit_card(hit: Hit, rank: int, *, on_read: Callable[[Hit], None], on_similar:
     `extra(hit)` renders further controls in the action row (reading-list curation); `key` keeps the
     buttons of the same passage distinct when it is shown twice on a page.
     """
-    with st.container(border=True):
-        st.markdown(f":gray[{rank}\\.] **《{md(hit.document.title)}》**  \n{meta_line(hit)}")
+    with st.container(border=True, key=f"card-{key}{hit.chunk_id}-{rank}"):  # ui.phone styles card-…
+        # One Markdown element for the card's text: the browser lays out and measures each Markdown
+        # element it draws, so fewer elements draw faster (bench/ui_latency.py).
+        parts = [f":gray[{rank}\\.] **《{md(hit.document.title)}》**  \n{meta_line(hit)}"]
         trail = heading_trail(hit)
         if trail:
-            st.caption(" › ".join(md(h) for h in trail))
-        st.markdown(marked(hit.snippet, hit.snippet_spans))
+            parts.append(_small(" › ".join(md(h) for h in trail)))
+        parts.append(marked(hit.snippet, hit.snippet_spans))
         also = location_line(hit)
         if also:
-            st.caption(also)
+            parts.append(_small(also))
+        st.markdown("\n\n".join(parts))
         row = st.container(horizontal=True, vertical_alignment="center", gap="small")
         row.button("阅读原文", key=f"read-{key}{hit.chunk_id}-{rank}", icon=":material/menu_book:",
                    on_click=on_read, args=(hit,))
@@ -134,10 +153,5 @@ def hit_card(hit: Hit, rank: int, *, on_read: Callable[[Hit], None], on_similar:
         if extra is not None:
             with row:
                 extra(hit)
-        badges = []
-        if hit.ocr_confidence is not None:
-            badges.append(f"OCR 识别 · 置信度 {hit.ocr_confidence:.0%}")
-        if hit.legs:
-            badges.append("匹配：" + " + ".join(_LEGS.get(x, x) for x in hit.legs))
-        if badges:
-            row.caption(" · ".join(badges), width="stretch")
+        if hit.ocr_confidence is not None:  # readers should know the text was read from a scan
+            row.caption(f"扫描件文字识别 · 置信度 {hit.ocr_confidence:.0%}", width="stretch")

@@ -14,15 +14,12 @@ from search.query import Filters
 from search.records import Hit, SearchResult
 from studykb.errors import IndexCorruptError, IndexMissingError, StorageError, StudyKBError
 from studykb.layout import DATA_DIR_ENV, DataDir, default_data_dir
+from ui.messages import INDEX_DAMAGED, INDEX_UNAVAILABLE, error_text
 
-__all__ = ["current_version", "data_dir", "engine", "index_error_text", "search", "session_db", "similar"]
-
-#: What a visitor is told when the index cannot be opened: never the server's paths or a traceback
-#: (the maintainer finds the details with `studykb status` and in the server log).
-INDEX_DAMAGED = ("资料库索引已损坏，暂时无法检索。请联系维护人员运行 `studykb status` 查看原因，"
-                 "并用 `studykb ingest` 重建索引。")
-INDEX_MISSING = "还没有可检索的索引：资料库尚未导入任何资料。"
-INDEX_UNAVAILABLE = "资料库索引暂时无法打开，请稍后再试或联系维护人员。"
+__all__ = [
+    "INDEX_DAMAGED", "current_version", "data_dir", "engine", "index_error_text", "search", "session_db",
+    "similar",
+]
 
 
 def data_dir() -> Path:
@@ -57,12 +54,8 @@ def _engine(path: str) -> Engine:
 
 
 def index_error_text(exc: StudyKBError) -> str:
-    """A Chinese, path-free explanation of why the index cannot be used, by error kind."""
-    if isinstance(exc, IndexMissingError):
-        return INDEX_MISSING
-    if isinstance(exc, IndexCorruptError):
-        return INDEX_DAMAGED
-    return INDEX_UNAVAILABLE
+    """A Chinese, path-free explanation of why the index cannot be used, by error kind (ui.messages)."""
+    return error_text(exc) if isinstance(exc, (IndexMissingError, IndexCorruptError)) else INDEX_UNAVAILABLE
 
 
 def current_version() -> str | None:

@@ -190,3 +190,31 @@ def test_dashboard_lists_members_behind_a_unit_list_near_its_end(demo_dir: Path)
     assert any(f"（{members} 人）" in m.value and "落后于进度的成员" in m.value for m in at.markdown)
     completion = frame(at, "完成率")
     assert list(completion["成员"]) == [members] and list(completion["全部读完"]) == [0]
+
+
+def test_the_dashboards_unit_and_period_are_in_the_link(demo_dir: Path) -> None:
+    at = open_page("views/stats.py", org(demo_dir))
+    at.sidebar.selectbox(key="stats_unit").select_index(2).run()
+    chosen = at.session_state["stats_unit"]
+    assert at.query_params["unit"] == chosen.id
+    shown = at.metric[2].value
+    linked = AppTest.from_file(str(APP), default_timeout=180)  # a reload of that link
+    linked.session_state["user"] = org(demo_dir)
+    linked.run()
+    linked.switch_page("views/stats.py")
+    linked.query_params["unit"] = chosen.id
+    linked.query_params["heat_period"] = "最近30天"
+    linked.run()
+    assert not linked.exception
+    assert linked.sidebar.selectbox(key="stats_unit").value == chosen
+    assert linked.sidebar.selectbox(key="heat_period").value == "最近30天"
+    assert linked.metric[2].label.startswith("最近30天") and linked.metric[2].value != shown
+
+
+def test_members_see_no_command_line_hints(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    member = add_user(connect(data / "studykb.db"), "zhang", None, role="member")
+    monkeypatch.setenv("STUDYKB_DATA_DIR", str(data))
+    at = open_page("views/stats.py", member)
+    assert at.info and not any("studykb" in i.value for i in at.info)

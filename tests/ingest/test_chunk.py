@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ingest.chunk import chunk, heading_rank, split_sentences
+from ingest.chunk import chunk, heading_rank, split_sentences, stub_kind
 from ingest.records import Block
 from studykb.errors import ConfigError
 
@@ -139,3 +139,44 @@ def test_ocr_confidence_is_averaged() -> None:
 def test_bad_config(max_chars: int, overlap: int) -> None:
     with pytest.raises(ConfigError, match="max_chars|overlap"):
         chunk([Block("一句。")], max_chars=max_chars, overlap=overlap)
+
+
+EXCERPT = ("4. 各街道、镇党（工）委要对所属党组织逐一摸底，对软弱涣散的基层党组织要提前派驻指导力量，"
+           "确保主题教育在每个支部都能有效开展。")
+
+
+@pytest.mark.parametrize(
+    ("lines", "joined"),
+    [
+        ([EXCERPT, "（摘自2023年9月主题教育工作提示第5期）"], [0, 1]),
+        ([EXCERPT, "——摘自《习近平谈治国理政》第四卷"], [0, 1]),
+        (["习近平在浙江", EXCERPT], [0, 1]),
+    ],
+    ids=["source-note-after", "dash-source-after", "bare-title-before"],
+)
+def test_stub_lines_join_their_neighbour(lines: list[str], joined: list[int]) -> None:
+    (only,) = chunk([Block(x) for x in lines], max_chars=90, overlap=0)
+    assert only.text == "\n".join(lines[i] for i in joined)
+
+
+def test_a_source_note_after_a_full_passage_is_not_a_passage_of_its_own() -> None:
+    body = [Block("第一句话讲的是学习的要求。" * 3), Block("第二句话讲的是调研的要求。" * 3),
+            Block("（摘自2023年9月主题教育工作提示第5期）")]
+    chunks = chunk(body, max_chars=100, overlap=0)
+    assert all(len(c.text) > 30 for c in chunks)
+    assert chunks[-1].text.endswith("（摘自2023年9月主题教育工作提示第5期）")
+    assert all(len(c.text) <= 100 for c in chunks)
+
+
+def test_a_stub_never_makes_a_passage_exceed_the_limit() -> None:
+    long = "很长的一句话" * 15 + "。"
+    chunks = chunk([Block(long), Block("（摘自某期简报）")], max_chars=len(long), overlap=0)
+    assert [c.text for c in chunks] == [long, "（摘自某期简报）"]
+
+
+@pytest.mark.parametrize(("line", "kind"), [
+    ("（摘自2023年9月主题教育工作提示第5期）", "after"), ("（来源：人民日报）", "after"),
+    ("学习强国", "before"), ("这是一句完整的话。", None), ("", None), ("长" * 41, None),
+], ids=["zhaizi", "laiyuan", "bare-title", "sentence", "empty", "too-long"])
+def test_stub_kind(line: str, kind: str | None) -> None:
+    assert stub_kind(line) == kind

@@ -72,7 +72,7 @@ def test_organiser_creates_adds_from_search_reorders_and_publishes(
     assert any("已将该段落加入《五月主题学习》（第 1 项）" in t.value for t in at.toast)
     _button(at, "curate-add-d-", 1).click().run()
     _button(at, "curate-add-p-", 0).click().run()  # the same passage again: refused, list unchanged
-    assert any("已在《五月主题学习》中（第 1 项）" in t.value for t in at.toast)
+    assert any("已在清单《五月主题学习》中（第 1 项）" in t.value for t in at.toast)
     _no_errors(at)
     items = store.items(conn, org, lst.id)
     assert [i.kind for i in items] == ["passage", "document"]
@@ -154,7 +154,7 @@ def test_member_logs_in_reads_at_the_source_and_marks_read(site: tuple[Path, sql
     at.session_state["rl_reader"] = None
     at.session_state["rl_open"] = draft.id
     at.run()
-    assert any("draft" in w.value for w in at.warning)
+    assert any("无法打开该清单：它不存在、已被删除，或尚未发布" in w.value for w in at.warning)
 
 
 @pytest.mark.parametrize("role", [None, "member"], ids=["anonymous", "member"])
@@ -167,3 +167,30 @@ def test_search_cards_have_no_curation_for_non_organisers(site: tuple[Path, sqli
     _no_errors(at)
     assert any(str(b.key).startswith("read-") for b in at.button)
     assert not [w for w in [*at.button, *at.selectbox] if str(w.key).startswith("curate-")]
+
+
+def test_saving_a_note_stays_in_the_edit_tab_with_the_confirmation_at_the_note(
+        site: tuple[Path, sqlite3.Connection]) -> None:
+    data, conn = site
+    org = auth.add_user(conn, "wangfang", None, "organiser")
+    lst = store.create_list(conn, org, "清单")
+    engine = Engine.open(data)
+    for query in ("千万工程", "浦江经验"):
+        store.add_item(conn, org, lst.id, anchor_for_hit(engine.search(query, k=1).hits[0]))
+    first, second = store.items(conn, org, lst.id)
+    at = _app(org)
+    at.session_state["rl_open"] = lst.id
+    at.switch_page("views/lists.py").run()
+    at.session_state[f"rl-tab-{lst.id}"] = "编辑"  # the organiser opens 编辑
+    at.run()
+    key = next(t.key for t in at.text_area if str(t.key).startswith(f"rl-note-{second.id}-"))
+    at.text_area(key=key).set_value("思考题：为什么要“下访”？")
+    at.button(key=f"rl-note-save-{second.id}").click().run()
+    _no_errors(at)
+    assert store.get_item(conn, org, second.id).note == "思考题：为什么要“下访”？"
+    assert at.session_state[f"rl-tab-{lst.id}"] == "编辑"
+    assert not at.success  # no banner at the top of the page
+    edit = at.tabs[1]
+    confirmations = [m.value for m in edit.markdown if "按语已保存" in m.value]
+    assert len(confirmations) == 1
+    assert first.id != second.id

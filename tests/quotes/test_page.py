@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -57,3 +58,10 @@ def test_empty_draft_gets_a_chinese_message(page: AppTest) -> None:
     at = _submit(page, "   ")
     assert [e.value for e in at.error] == ["文稿是空的：请粘贴或上传要核对的文字。"]
     assert not at.metric
+
+
+def test_other_places_of_a_quotation_are_named_by_title_not_file(page: AppTest) -> None:
+    at = _submit(page, "我们要做到“学思想、强党性、重实践、建新功”。")
+    also = [c.value for c in at.caption if c.value.startswith("另见于")]
+    assert also and "《" in also[0], also
+    assert not re.search(r"\\?\.(pdf|txt|md|docx|html)\b", also[0]), also

@@ -52,6 +52,8 @@ def test_exact_phrase_returns_only_containing_passages(engine: Engine) -> None:
     assert all("领导干部主动下访" in h.text for h in result.hits)
     assert result.hits[0].legs == ("phrase",)
     assert engine.search('"领导干部被动下访"').hits == ()
+    for hit in result.hits:  # only the quote is marked, never its words elsewhere in the passage
+        assert {hit.snippet[s:e] for s, e in hit.snippet_spans} == {"领导干部主动下访"}
 
 
 def test_exact_phrase_traditional_and_short(engine: Engine) -> None:

@@ -34,3 +34,21 @@ def test_markdown_is_escaped() -> None:
     md = escape_markdown(raw)
     assert "<script>" not in md and "**" not in md and "](" not in md
     assert "\\&lt;" in md and "a\\=b" in md
+
+
+def test_a_quote_snippet_is_centred_on_the_whole_quote() -> None:
+    quote = "坚持和发展新时代枫桥经验"
+    text = "甲乙" * 20 + "浦江" + "丙" * 40 + quote + "丁" * 200
+    spans = mark_spans(text, [], [quote])
+    snip, shifted = snippet(text, spans, width=40, centred=True)
+    assert [snip[s:e] for s, e in shifted] == [quote]
+    start = snip.index(quote)
+    before, after = start - 1, len(snip) - 1 - (start + len(quote))  # minus the "…" on each side
+    assert abs(before - after) <= 1
+
+
+def test_a_quote_longer_than_the_snippet_is_kept_whole() -> None:
+    quote = "学" * 60
+    text = "前" * 100 + quote + "后" * 100
+    snip, shifted = snippet(text, mark_spans(text, [], [quote]), width=40, centred=True)
+    assert [snip[s:e] for s, e in shifted] == [quote]

@@ -314,3 +314,22 @@ def test_dump_refuses_list_items_containing_the_separator() -> None:
     site = parse_sites(csv_text([GOOD_SH]))[0]
     with pytest.raises(ValueError, match="related_queries"):
         dump_sites([Site(**{**site.__dict__, "related_queries": ("a;b",)})])
+
+
+def test_a_chinese_header_exports_and_imports_back() -> None:
+    from sites.load import dump_sites, parse_sites
+
+    shipped = load_sites(DEFAULT_SITES_PATH)[:3]
+    text = dump_sites(shipped, chinese=True)
+    assert text.split("\n")[0].startswith("编号,名称,类型,省份,城市")
+    assert parse_sites(text) == shipped
+    assert parse_sites(dump_sites(shipped)) == shipped  # English headers still read
+
+
+def test_a_chinese_header_export_neutralises_formulas_and_the_import_restores_them() -> None:
+    site = parse_sites(csv_text([GOOD_SH]))[0]
+    risky = Site(**{**site.__dict__, "name": "=HYPERLINK(\"http://x\")纪念馆", "description": "@SUM(1)+2"})
+    text = dump_sites([risky], chinese=True)
+    assert text.split("\n")[0].startswith("编号,名称")
+    assert "'=HYPERLINK" in text and "'@SUM(1)+2" in text
+    assert parse_sites(text) == [risky]

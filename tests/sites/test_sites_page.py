@@ -113,7 +113,7 @@ def test_a_table_row_opens_the_detail_with_readings_that_open_at_the_source(data
     read_buttons = [b for b in at.button if b.label == "阅读原文"]
     assert read_buttons, "related readings should be listed"
     cards = " ".join(m.value for m in at.markdown)
-    assert "traditional\\.txt" in cards or "zhejiang\\.txt" in cards  # citations (escaped Markdown)
+    assert "《traditional》" in cards or "《浙江基层治理经验》" in cards  # citations by title
     read_buttons[0].click().run()
     assert not at.exception
     assert any(b.label == "← 返回学习地图" for b in at.button)
@@ -262,6 +262,33 @@ def test_organiser_adds_a_site_after_fixing_the_marked_fields(data_dir: Path, or
     assert stored is not None and stored.site.themes == ("建党",) and stored.updated_by == "wangfang"
     assert at.session_state["site_id"] == "zj-test-new"
     assert [s.value for s in at.subheader] == ["测试新场馆"]
+
+
+def test_back_from_a_reading_keeps_the_filters_search_and_chosen_site(data_dir: Path) -> None:
+    at = open_page()
+    at.sidebar.multiselect(key="sf_province").set_value(["浙江省"]).run()
+    at.text_input(key="sf_text").set_value("枫桥经验").run()
+    select_row(at, 0)
+    listing = count_line(at)
+    next(b for b in at.button if b.label == "阅读原文").click().run()
+    next(b for b in at.button if b.label == "← 返回学习地图").click().run()
+    assert not at.exception
+    assert at.text_input(key="sf_text").value == "枫桥经验"
+    assert at.sidebar.multiselect(key="sf_province").value == ["浙江省"]
+    assert count_line(at) == listing
+    assert [s.value for s in at.subheader] == ["枫桥经验陈列馆"]
+
+
+def test_a_link_opens_a_site_and_the_url_names_the_chosen_site(data_dir: Path) -> None:
+    at = AppTest.from_file(str(APP), default_timeout=180)
+    at.run()
+    at.switch_page("views/sites.py")
+    at.query_params["site"] = SHIPPED[0].id
+    at.run()
+    assert not at.exception
+    assert [s.value for s in at.subheader] == [SHIPPED[0].name]
+    select_row(at, 1)
+    assert at.query_params["site"] == at.session_state["site_id"] != SHIPPED[0].id
 
 
 def _strings(value: object) -> list[str]:

@@ -27,6 +27,7 @@ UI_CATALOG = CATALOG + f"""
 [documents."study-guide.pdf"]
 title = "党支部主题教育学习辅导读本"
 category = "辅导读物"
+source = "某区委组织部"
 date = "2023-04-10"
 tags = ["主题教育", "中国式现代化"]
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -16,7 +15,8 @@ def test_a_reversed_date_range_is_explained_in_chinese(ui_index: tuple[Path, Pat
     monkeypatch.setenv("STUDYKB_DATA_DIR", str(ui_index[1]))
     at = AppTest.from_file(str(APP), default_timeout=180)
     at.run()
-    at.date_input(key="f_date").set_value((dt.date(2024, 1, 5), dt.date(2022, 10, 16))).run()
+    at.sidebar.text_input(key="f_from").input("2024-01-05").run()
+    at.sidebar.text_input(key="f_to").input("2022年10月16日").run()
     at.text_input(key="q").input("学习").run()
     assert not at.exception
     assert any("日期范围颠倒" in w.value for w in at.warning)

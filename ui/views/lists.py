@@ -21,11 +21,20 @@ from lists.records import ReadingList, ResolvedItem
 from lists.resolve import resolve
 from search.highlight import escape_markdown
 from studykb.auth import can
-from studykb.errors import IndexCorruptError, IndexMissingError, StudyKBError
+from studykb.errors import (
+    IndexCorruptError,
+    IndexMissingError,
+    PermissionDenied,
+    StudyKBError,
+    ValidationError,
+)
 from ui import state
 from ui.auth import require_login_if_configured
-from ui.curate import error_text, lists_db
+from ui.curate import lists_db
+from ui.messages import error_text, file_problem
+from ui.phone import page_title
 from ui.reader import show_reader
+from ui.url import adopt, publish, whole_number
 
 ss = st.session_state
 user = require_login_if_configured()
@@ -108,8 +117,11 @@ def _import_box() -> None:
         upload = st.file_uploader("导入 JSON 文件", type=["json"], key="rl-upload")
         as_draft = st.checkbox("全部作为草稿导入", value=True, key="rl-upload-draft")
         if upload is not None and st.button("导入", key="rl-import"):
-            created = _do(import_lists, upload.getvalue(), as_draft=as_draft, source=upload.name)
-            if created is not FAILED:
+            try:
+                created = import_lists(conn, user, upload.getvalue(), as_draft=as_draft, source=upload.name)
+            except StudyKBError as exc:
+                ss["rl_flash"] = ("error", file_problem(exc, upload.name))
+            else:
                 ss["rl_flash"] = ("success", f"已导入 {len(created)} 个清单。")
             st.rerun()
 
@@ -246,8 +258,19 @@ def _edit_tab(lst: ReadingList, resolved: list[ResolvedItem]) -> None:
             note_key = f"rl-note-{r.item.id}-{lst.revision}"
             st.text_area("组织员按语", value=r.item.note, key=note_key, height=80,
                          placeholder="为党员写几句导读：重点、思考题、讨论安排……")
-            st.button("保存按语", key=f"rl-note-save-{r.item.id}", on_click=lambda i=r.item.id, k=note_key:
-                      _do(store.set_note, i, lst.revision, ss[k], done="按语已保存。"))
+            saved = st.container(horizontal=True, vertical_alignment="center")
+            saved.button("保存按语", key=f"rl-note-save-{r.item.id}", on_click=_save_note,
+                         args=(r.item.id, lst.revision, note_key))
+            if ss.get("rl_note_saved") == r.item.id:
+                # The confirmation stays beside the note it is about (not at the top of the page).
+                saved.markdown(":green[:material/check_circle: 按语已保存]", width="content")
+
+
+def _save_note(item_id: int, revision: int, note_key: str) -> None:
+    """Save one item's note; a success is shown beside that note, an error at the top as usual."""
+    ss["rl_note_saved"] = None
+    if _do(store.set_note, item_id, revision, ss[note_key]) is not FAILED:
+        ss["rl_note_saved"] = item_id
 
 
 def _completion_tab(lst: ReadingList, resolved: list[ResolvedItem]) -> None:
@@ -292,7 +315,10 @@ def _list_view(list_id: int) -> None:
     try:
         lst = store.get_list(conn, user, list_id)
     except StudyKBError as exc:
-        st.warning(f"无法打开该清单：{exc}")
+        # A missing list and someone else's draft read the same: a stale link tells nothing of a draft.
+        hidden = isinstance(exc, (ValidationError, PermissionDenied))
+        st.warning("无法打开该清单：它不存在、已被删除，或尚未发布。" if hidden
+                   else f"无法打开该清单：{error_text(exc)}")
         return
     badge = f" {_badge(lst)}" if organiser else ""
     st.markdown(f"## {escape_markdown(lst.title)}{badge}")
@@ -306,7 +332,8 @@ def _list_view(list_id: int) -> None:
     elif user is None and resolved:
         st.caption("登录后可以标记已读、记录自己的阅读进度。")
     names = ["阅读", "编辑", "完成情况", "导出"] if organiser else ["阅读", "导出"]
-    tabs = dict(zip(names, st.tabs(names), strict=True))
+    # The open tab is kept across reruns: a save in 编辑 leaves the organiser in 编辑.
+    tabs = dict(zip(names, st.tabs(names, key=f"rl-tab-{list_id}", on_change="rerun"), strict=True))
     with tabs["阅读"]:
         _read_tab(lst, resolved, mine)
     with tabs["导出"]:
@@ -346,7 +373,7 @@ def _reader(item_id: int) -> None:
         st.error(state.index_error_text(exc))
         return
     except StudyKBError as exc:
-        st.error(f"无法打开原文：{exc}")
+        st.error(f"无法打开原文：{error_text(exc)}")
         return
     if has_account:
         read = item.id in progress.progress(conn, user, item.list_id)
@@ -355,8 +382,12 @@ def _reader(item_id: int) -> None:
                   on_click=_do, args=(progress.mark_read, item.id, not read))
 
 
-st.title("阅读清单")
+adopt("list", "rl_open", whole_number)
+adopt("item", "rl_reader", whole_number)
+page_title("阅读清单")
 _flash()
+publish("list", ss.get("rl_open") or None)
+publish("item", ss.get("rl_reader") or None)
 if ss.get("rl_reader"):
     _reader(int(ss["rl_reader"]))
 elif ss.get("rl_open"):

@@ -12,6 +12,8 @@ from quotes.export import LABELS, describe_diff
 from studykb.errors import ExtractionError, IndexMissingError, QueryError, StudyKBError
 from ui import state
 from ui.auth import require_login_if_configured
+from ui.messages import INDEX_MISSING, error_text
+from ui.phone import page_title
 from ui.reader import show_reader
 from ui.render import md
 
@@ -51,8 +53,9 @@ def _card(n: int, v: Verdict) -> None:
             left.markdown("**文稿**  \n" + md(v.quotation.text))
             right.markdown("**原文**  \n" + _marked_source(v))
             st.markdown(f":orange[差异：{md(describe_diff(v.diff))}]")
-        if src.also_in:
-            st.caption("另见于：" + "、".join(md(p) for p in src.also_in))
+        if src.also_in:  # documents by title, as on the search cards (file names are for maintainers)
+            titles = {d.path: d.title for d in state.engine().documents()}
+            st.caption("另见于：" + "、".join(f"《{md(titles.get(p, p))}》" for p in src.also_in))
         st.markdown(f"[在阅读器中打开原文]({src.link})")
 
 
@@ -93,8 +96,10 @@ def _reader(passage: str) -> None:
     try:
         engine = state.engine()
         show_reader(engine, engine.passage(int(passage)))
-    except (StudyKBError, ValueError) as exc:
-        st.error(f"无法打开该段落：{md(str(exc))}")
+    except StudyKBError as exc:
+        st.error(f"无法打开该段落：{error_text(exc)}")
+    except ValueError:  # ?passage= that is not a number
+        st.error("无法打开该段落：链接中的段落编号无效。")
 
 
 def main() -> None:
@@ -103,14 +108,14 @@ def main() -> None:
     try:
         state.engine()
     except IndexMissingError:
-        st.title("原文核对", anchor=False)
-        st.warning("还没有可核对的资料库：请先导入资料（`studykb ingest`）。", icon=":material/inventory_2:")
+        page_title("原文核对")
+        st.warning(INDEX_MISSING, icon=":material/inventory_2:")
         return
     passage = st.query_params.get("passage")
     if passage:
         _reader(passage)
         return
-    st.title("原文核对", anchor=False)
+    page_title("原文核对")
     st.caption("粘贴讲话稿、学习笔记或党课稿，逐条核对其中的引文是否与资料库中的原文一致；文稿不会被保存。")
     with st.form("draft-form", border=False):
         text = st.text_area("文稿", height=220, max_chars=MAX_DRAFT_CHARS, key="draft",

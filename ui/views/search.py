@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import streamlit as st
 
 from search.engine import MIN_DEPTH, Engine
-from search.query import MAX_QUERY_CHARS, Filters
+from search.query import Filters
 from search.records import DocumentInfo, Hit
 from studykb.errors import FilterError, IndexMissingError, QueryError, StudyKBError
 from ui import state
-from ui.auth import current_user, require_login_if_configured
+from ui.auth import require_login_if_configured
 from ui.examples import example_queries
-from ui.filters import filter_controls, filter_problem, summary
+from ui.filters import FILTER_KEYS, active_count, filter_controls, filter_problem, summary
+from ui.keep import keep
+from ui.messages import error_text, query_problem
+from ui.phone import menu_button, page_title
 from ui.reader import show_reader
-from ui.render import hit_card, md
+from ui.render import hit_card, local_time, md
+from ui.url import adopt, publish, whole_number
 
 try:  # reading-list curation joins the result cards when that feature is installed
     from ui.curate import add_controls
@@ -26,10 +28,14 @@ PAGE_SIZE = 10
 PLACEHOLDER = "输入关键词、短语或问题（中文或英文均可，可跨语言检索），按回车；用引号“…”查找原文表述"
 NOTHING_RELEVANT = "未找到高度相关的内容"
 WEAK_DIVIDER = "以下结果相关度较低"
-#: Engine notes already shown in the sidebar status (the English-only all-MiniLM-L6-v2).
-_SIDEBAR_NOTES = ("the embedding model is the English-only",)
+#: The most results a link may ask for at once (?n=…).
+MAX_SHOWN = 100
 ss = st.session_state
-ss.setdefault("shown", PAGE_SIZE)
+keep("q", *FILTER_KEYS)
+adopt("read", "reader", whole_number)
+adopt("n", "shown", lambda t: min(MAX_SHOWN, max(PAGE_SIZE, whole_number(t) or PAGE_SIZE)))
+if not ss.get("shown"):
+    ss["shown"] = PAGE_SIZE
 ss.setdefault("query", "")
 # The query box is not drawn while the reader is open, and Streamlit forgets an undrawn widget's value:
 # "query" keeps it, so that "返回检索结果" comes back to the same query and results.
@@ -38,7 +44,7 @@ if "q" not in ss:
 
 
 def _no_index() -> None:
-    st.title("学习资料检索", anchor=False)
+    page_title("学习资料检索")
     st.warning("还没有可检索的索引：资料库尚未导入任何资料。", icon=":material/inventory_2:")
     st.markdown("请维护人员把资料放进一个文件夹（例如 `corpus/`），运行下面的命令导入，完成后刷新本页：")
     st.code(f"studykb ingest corpus --data-dir {state.data_dir()}", language="bash")
@@ -46,31 +52,11 @@ def _no_index() -> None:
                "（由 `studykb serve --data-dir` 或环境变量 `STUDYKB_DATA_DIR` 指定）")
 
 
-def _built_at(stamp: str | None) -> str:
-    """The build time in the server's local time, to the minute ("2024-09-10 14:05")."""
-    if not stamp:
-        return "未知"
-    try:
-        return dt.datetime.fromisoformat(stamp.replace("Z", "+00:00")).astimezone().strftime("%Y-%m-%d %H:%M")
-    except ValueError:
-        return md(stamp)
-
-
 def _status(engine: Engine) -> None:
-    """The index status line: documents, passages, model (and the fallback note), build time."""
+    """What the library holds and when it was last updated (model and index details: the 维护 page)."""
     info = engine.status()
-    model = info["model"].split("/")[-1]
-    box = st.container()
-    box.caption(
-        f"资料库：{info['documents']} 份文档 · {info['passages']} 个段落  \n"
-        f"模型：{md(model)}  \n索引 {md(info['version'])} · 更新于 {_built_at(info['built_at'])}"
-    )
-    user = current_user()
-    if info.get("model_reason") and user is not None and user.role == "maintainer":
-        box.caption(f"模型选用原因：{md(info['model_reason'])}")
-    if info["model_fallback"]:
-        box.caption(":orange[:material/warning: 当前模型只懂英文：中文检索主要依靠关键词匹配，"
-                    "语义匹配较弱。]")
+    built = local_time(info["built_at"])
+    st.caption(f"资料库：{info['documents']} 份文档 · {info['passages']} 个段落 · 更新于 {built}")
 
 
 def _read(hit: Hit) -> None:
@@ -88,7 +74,7 @@ def _search_for(query: str) -> None:
 
 def _submitted() -> None:
     ss["query"] = ss["q"]
-    ss.update(shown=PAGE_SIZE, similar=None)
+    ss.update(shown=PAGE_SIZE, similar=None, reader=None)
 
 
 def _empty_state(engine: Engine, docs: list[DocumentInfo]) -> None:
@@ -121,21 +107,12 @@ def _similar_panel(hit: Hit) -> None:
         try:
             found = state.similar(hit.chunk_id, k=5)
         except StudyKBError as exc:
-            st.error(f"无法查找相似段落：{md(str(exc))}")
+            st.error(f"无法查找相似段落：{error_text(exc)}")
             return
         if not found:
             st.caption("其他文档中没有相似段落。")
         for j, sim in enumerate(found, start=1):
             hit_card(sim, j, on_read=_read, on_similar=None, key="sim-")
-
-
-def _query_problem(detail: str) -> str:
-    """A Chinese explanation of why a query cannot be run (the engine's message says it in English)."""
-    if "no searchable words" in detail:
-        return "检索词里没有可检索的字词（只有标点或常用虚词），请输入关键词、短语或问题。"
-    if "too long" in detail:
-        return f"检索词太长了（最多 {MAX_QUERY_CHARS} 个字），请缩短后再试。"
-    return f"无法检索：{md(detail)}"
 
 
 def _results(engine: Engine, query: str, filters: Filters, docs: list[DocumentInfo]) -> None:
@@ -144,11 +121,11 @@ def _results(engine: Engine, query: str, filters: Filters, docs: list[DocumentIn
     except FilterError as exc:
         st.warning(md(filter_problem(exc)), icon=":material/filter_alt:")
         return
-    except QueryError as exc:
-        st.warning(_query_problem(str(exc)), icon=":material/edit:")
+    except QueryError:
+        st.warning(query_problem(query), icon=":material/edit:")
         return
     except StudyKBError as exc:
-        st.error(f"检索出错：{md(str(exc))}")
+        st.error(f"检索出错：{error_text(exc)}")
         return
     mode = "原文精确匹配" if result.exact else "综合检索"
     capped = result.relevant >= max(MIN_DEPTH, 3 * ss["shown"])  # the engine looks this deep, no deeper
@@ -157,9 +134,7 @@ def _results(engine: Engine, query: str, filters: Filters, docs: list[DocumentIn
     line = f"{mode} · 找到 {total}相关段落 · 用时 {took}"
     scope = summary(filters, docs)
     st.caption(line + (f"  \n筛选：{md(scope)}" if scope else ""))
-    for note in result.notes:
-        if not note.startswith(_SIDEBAR_NOTES):
-            st.caption(f":orange[{md(note)}]")
+    # result.notes speak of the model and the index: they are for maintainers (the 维护 page), not here.
     if not result.hits:
         advice = "换个说法、减少词语" + ("，或去掉引号改为综合检索" if result.exact else "")
         advice += "，或清除左侧的筛选条件" if filters.active else ""
@@ -188,7 +163,7 @@ def _reader(engine: Engine) -> None:
     try:
         show_reader(engine, engine.passage(int(ss["reader"])), ss["query"])
     except StudyKBError as exc:
-        st.error(f"无法打开该段落：{md(str(exc))}")
+        st.error(f"无法打开该段落：{error_text(exc)}")
 
 
 def main() -> None:
@@ -202,7 +177,7 @@ def main() -> None:
         _no_index()
         return
     except StudyKBError as exc:  # a damaged index: a Chinese line, never a traceback or a server path
-        st.title("学习资料检索", anchor=False)
+        page_title("学习资料检索")
         st.error(state.index_error_text(exc), icon=":material/error:")
         return
     docs = engine.documents()
@@ -211,18 +186,34 @@ def main() -> None:
     with status_box:
         st.divider()
         _status(engine)
-    if ss.get("reader"):
+    menu_button("筛选", active_count(filters))
+    _page(engine, filters, docs)
+
+
+@st.fragment
+def _page(engine: Engine, filters: Filters, docs: list[DocumentInfo]) -> None:
+    """The title, the query box and the results or the reader.
+
+    A fragment: a new query, paging, opening or leaving the reader rerun only this part, so that the
+    sidebar (filters, status, login) and the navigation are neither rebuilt on the server nor redrawn
+    by the browser (bench/ui_latency.py). A filter change reruns the whole page, which calls this again.
+    """
+    publish("read", ss.get("reader") or None)
+    publish("n", ss["shown"] if ss["shown"] != PAGE_SIZE else None)
+    reading = bool(ss.get("reader"))
+    if not reading:
+        page_title("学习资料检索",
+                   f"在 {len(docs)} 份学习资料中检索原文：讲话、汇编、辅导读物、党课等，可直接阅读出处")
+    # The box stays on the reader too (a new search closes it): its value and the URL's ?q= never lapse.
+    st.text_input("检索", key="q", on_change=_submitted, label_visibility="collapsed",
+                  icon=":material/search:", placeholder=PLACEHOLDER, bind="query-params")
+    if reading:
         _reader(engine)
         return
-    st.title("学习资料检索", anchor=False)
-    st.caption(f"在 {len(docs)} 份学习资料中检索原文：讲话、汇编、辅导读物、党课等，可直接阅读出处")
-    st.text_input("检索", key="q", on_change=_submitted, label_visibility="collapsed",
-                  icon=":material/search:", placeholder=PLACEHOLDER)
     query = ss["query"] = ss["q"]
     if query.strip():
         _results(engine, query, filters, docs)
     else:
         _empty_state(engine, docs)
-
 
 main()

@@ -39,18 +39,15 @@ from sites.store import (
     unhide_site,
 )
 from studykb.auth import can
-from studykb.errors import (
-    ConflictError,
-    IndexCorruptError,
-    IndexMissingError,
-    PermissionDenied,
-    SessionExpired,
-    StudyKBError,
-)
+from studykb.errors import IndexCorruptError, IndexMissingError, StudyKBError
 from ui import activity_map, state
 from ui.auth import require_login_if_configured
+from ui.keep import keep
+from ui.messages import error_text
+from ui.phone import menu_button, page_title
 from ui.reader import show_reader
 from ui.render import hit_card
+from ui.url import adopt, publish
 
 add_controls: Callable[[Hit], None] | None
 try:  # organisers add readings to reading lists when that feature is installed
@@ -59,6 +56,8 @@ except ModuleNotFoundError:
     add_controls = None
 
 ss = st.session_state
+keep("sf_text", "sf_province", "sf_city", "sf_type", "sf_theme", "sf_hidden")
+adopt("site", "site_id", lambda text: text.strip() or None)
 MAP_LAYER = "sites"
 # Marker colour per type, and the Streamlit Markdown colour that draws the same dot in the legend.
 _TYPE_COLOURS: dict[str, tuple[list[int], str]] = {
@@ -103,8 +102,8 @@ try:
     conn = _db()
     ensure_loaded(conn)
 except StudyKBError as exc:
-    st.title("学习地图")
-    st.error(f"无法读取场馆目录：{escape_markdown(str(exc))}")
+    page_title("学习地图")
+    st.error(f"无法读取场馆目录：{error_text(exc)}")
     st.stop()
 
 
@@ -127,7 +126,7 @@ if ss.get("site_reader"):
             raise IndexMissingError("资料库尚未建立索引")
         show_reader(engine, engine.passage(int(ss["site_reader"])))
     except StudyKBError as exc:
-        st.error(f"无法打开该段落：{escape_markdown(str(exc))}")
+        st.error(f"无法打开该段落：{error_text(exc)}")
     st.stop()
 
 
@@ -151,15 +150,16 @@ if organiser:
     st.sidebar.checkbox("显示已隐藏的场馆", key="sf_hidden", help="组织员可见：隐藏的场馆不对党员显示。")
 every = list_sites(conn, SiteFilter(include_hidden=bool(ss.get("sf_hidden")) and organiser))
 where = _sidebar(every)
+menu_button("筛选", sum(map(bool, (where.provinces, where.cities, where.types, where.themes))))
 heat_start, heat_end, heat_label = activity_map.period()
 
-st.title("学习地图")
-st.text_input("搜索场馆", key="sf_text", label_visibility="collapsed",
+page_title("学习地图")
+st.text_input("搜索场馆", key="sf_text", label_visibility="collapsed", bind="query-params",
               placeholder="按名称、地址或简介中的词语搜索，如：纪念馆 虹口、楓橋經驗")
 try:
     shown = list_sites(conn, where)
 except StudyKBError as exc:
-    st.error(escape_markdown(str(exc)))
+    st.error(error_text(exc))
     st.stop()
 st.markdown(f"共找到 **{len(shown)}** 处场馆" + ("（含已隐藏）" if where.include_hidden else ""))
 legend = "　".join(f":{colour}[●] {name}" for name, (_, colour) in _TYPE_COLOURS.items())
@@ -296,6 +296,7 @@ ss["site_map_key"], ss["site_table_key"] = f"site_map-{signature}", f"site_table
 ids = [item.site.id for item in shown]
 if ss.get("site_id") not in ids:
     ss["site_id"] = None
+publish("site", ss.get("site_id"))
 
 left, right = st.columns([3, 2], gap="medium")
 with left:
@@ -314,7 +315,7 @@ with left:
         ss["site_id"] = picked
         st.rerun()  # draw the map again with the chosen marker ringed
     st.download_button(
-        "导出当前列表（CSV）", data="\ufeff" + dump_sites(item.site for item in shown),
+        "导出当前列表（CSV）", data="\ufeff" + dump_sites((item.site for item in shown), chinese=True),
         file_name="learning-sites.csv", mime="text/csv", disabled=not shown,
         help="按当前筛选条件导出，格式与 corpus/sites.csv 相同，可用 studykb sites import 导入。",
     )
@@ -411,15 +412,8 @@ def _forget_form(prefix: str) -> None:
 
 
 def _error_text(exc: StudyKBError) -> str:
-    """A Chinese message for a store error, the (escaped) English detail kept for specifics."""
-    detail = escape_markdown(str(exc))
-    if isinstance(exc, SessionExpired):
-        return "您的账号已被管理员更改或删除，登录已失效，修改没有保存。请重新登录。"
-    if isinstance(exc, PermissionDenied):
-        return f"没有权限执行此操作（需要组织员角色）。{detail}"
-    if isinstance(exc, ConflictError):
-        return f"该场馆刚被其他人修改过，您的修改没有保存。请查看最新内容后重新编辑。{detail}"
-    return f"操作失败：{detail}"
+    """A Chinese message for a store error, by its kind (ui.messages)."""
+    return error_text(exc)
 
 
 def _save(prefix: str, values: dict[str, str], item: StoredSite | None) -> None:
@@ -512,7 +506,7 @@ def _related(site: Site) -> None:
     try:
         hits = _readings(str(state.data_dir()), state.current_version(), site)
     except StudyKBError as exc:
-        st.caption(f"相关阅读暂不可用：{escape_markdown(str(exc))}")
+        st.caption(f"相关阅读暂不可用：{error_text(exc)}")
         return
     if not hits:
         st.caption("资料库中暂时没有与该场馆相关的段落。")

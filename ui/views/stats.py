@@ -15,38 +15,50 @@ from activity.dashboard import dashboard
 from activity.units import list_units
 from activity.xlsx import dashboard_xlsx
 from search.highlight import escape_markdown
-from studykb.auth import can
+from studykb.auth import can, list_users
 from studykb.errors import StudyKBError
 from ui import activity_map, state, topics_form
 from ui.auth import require_login_if_configured
+from ui.messages import error_text
+from ui.phone import menu_button, page_title
+from ui.url import adopt, publish
 
 ss = st.session_state
 
 
 user = require_login_if_configured()
-st.title("学习统计")
+page_title("学习统计")
 try:
     conn = state.session_db("_stats_db")
     units = list_units(conn)
 except StudyKBError as exc:
-    st.error(f"无法读取学习活动数据：{escape_markdown(str(exc))}")
+    st.error(f"无法读取学习活动数据：{error_text(exc)}")
     st.stop()
 
 start, end, label = activity_map.period()
+by_id = {u.id: u for u in units}
+adopt("unit", "stats_unit", by_id.get)  # ?unit=ID (a unit's id: names repeat across the tree)
+if ss.get("stats_unit") not in (None, *units):  # a unit renamed or removed since the link was made
+    ss["stats_unit"] = by_id.get(getattr(ss["stats_unit"], "id", ""))
 unit = st.sidebar.selectbox(
     "单位（含下级）",
     [None, *units],
     key="stats_unit",
     format_func=lambda u: "全部单位" if u is None else u.name,
 )
+publish("unit", None if unit is None else unit.id)
+menu_button("筛选", int(unit is not None) + int(label != activity_map.DEFAULT_PERIOD))
+# Command-line hints are for maintainers, and for whoever sets up an install that has no accounts yet.
+maintainer = can(user, "maintainer") or not list_users(conn)
 board = dashboard(conn, user, start=start, end=end, unit=None if unit is None else unit.id)
 if not units:
     st.info(
         "尚无单位和学习活动记录。维护人员可用 `studykb units import`、`studykb visits import` 导入，"
         "或用 `studykb demo load --data-dir 演示目录` 生成一套标注为【示例】的演示数据。"
+        if maintainer else "尚无单位和学习活动记录：请维护人员导入单位和学习活动后再来查看。"
     )
 if any(u.id.startswith("demo-") for u in units):
-    st.warning("当前显示的是演示数据（【示例】），不是真实记录。", icon="🧪")
+    st.warning("当前显示的是演示数据（【示例】），不是真实记录。", icon=":material/science:")
 
 a, b, c = st.columns(3)
 a.metric(f"本月学习活动（{board.month}）", f"{board.month_visits} 次")
@@ -130,7 +142,8 @@ if can(user, "organiser"):
             },
         )
     else:
-        st.caption("还没有分配给单位的阅读清单（`studykb units assign-list` 可分配）。")
+        hint = "（`studykb units assign-list` 可分配）" if maintainer else ""
+        st.caption(f"还没有分配给单位的阅读清单{hint}。")
     for list_id, title in conn.execute(
         "SELECT DISTINCT l.id, l.title FROM reading_lists l "
         "JOIN reading_list_units u ON u.list_id = l.id ORDER BY l.id"

@@ -1,0 +1,34 @@
+"""Every error kind a user can meet has a Chinese message chosen by class, with no English detail."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from search.query import MAX_QUERY_CHARS
+from studykb import errors
+from ui.messages import error_text, query_problem
+
+KINDS = [getattr(errors, name) for name in errors.__all__ if name != "StudyKBError"]
+
+
+@pytest.mark.parametrize("kind", KINDS, ids=[k.__name__ for k in KINDS])
+def test_each_error_kind_reads_in_chinese_without_its_english_detail(kind: type[errors.StudyKBError]) -> None:
+    if kind is errors.ExtractionError:
+        exc = kind("somefile.pdf", "some English reason")
+    elif kind is errors.UnknownCategoryError:
+        exc = kind("小说", ("讲话", "文件"))
+    elif kind is errors.DateRangeError:
+        exc = kind("2024-01-05", "2022-10-16")
+    else:
+        exc = kind("there is no reading list 7 (it may have been deleted): reload")
+    text = error_text(exc)
+    assert re.search(r"[\u4e00-\u9fff]", text)
+    assert "reading list" not in text and "English" not in text and "reversed" not in text
+
+
+def test_query_problems_are_judged_from_the_query() -> None:
+    assert "太长" in query_problem("学" * (MAX_QUERY_CHARS + 1))
+    assert "没有可检索的字词" in query_problem("，。！")
+    assert "请输入" in query_problem("  ")
