@@ -268,6 +268,26 @@ class IndexStore:
         return self.conn.execute('SELECT id, start, "end", heading_path FROM chunks '
                                  "WHERE document_id = ? ORDER BY ordinal", (document_id,)).fetchall()
 
+    def document_headings(self, document_ids: Sequence[int]) -> list[Row]:
+        """Distinct (document_id, heading_path) pairs of the passages of these documents."""
+        rows: list[Row] = []
+        for part in _parts(document_ids):
+            rows += self.conn.execute(
+                f"SELECT DISTINCT document_id, heading_path FROM chunks WHERE document_id IN "
+                f"({_marks(len(part))})", part).fetchall()
+        return rows
+
+    def documents_with_phrase(self, folded: str) -> set[int]:
+        """Ids of the documents with a passage whose folded text contains `folded`."""
+        if len(folded) >= 3 and not isinstance(self.conn, PgConnection):  # FTS5 trigram: 3+ characters
+            rows = self.conn.execute("SELECT DISTINCT document_id FROM chunks WHERE id IN "
+                                     "(SELECT rowid FROM chunk_fts WHERE chunk_fts MATCH ?)",
+                                     ('"' + folded + '"',))
+        else:
+            rows = self.conn.execute("SELECT DISTINCT c.document_id FROM chunks c JOIN chunk_fts f "
+                                     "ON f.rowid = c.id WHERE instr(f.folded, ?) > 0", (folded,))
+        return {r[0] for r in rows}
+
     def chunks_with_hash(self, document_id: int, text_hash: str | None) -> list[Row]:
         """(id, text, start, end, page, page_end, heading_path) of a document's passages with this text."""
         return self.conn.execute(
