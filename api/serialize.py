@@ -93,6 +93,7 @@ def list_json(lst: ReadingList) -> dict[str, Any]:
         "updated_at": lst.updated_at,
         "published_at": lst.published_at,
         "items": lst.n_items,
+        "imported_from": lst.imported_from,
     }
 
 

@@ -255,7 +255,7 @@ def import_lists(conn: sqlite3.Connection, user: User | None, payload: str | byt
     require(conn, user, "organiser", "reading-list import")
     drafts = parse(payload, as_draft=as_draft, source=source)
     try:
-        return insert_lists(conn, user, drafts)
+        return insert_lists(conn, user, drafts, source=source if source != "the file" else "JSON 文件")
     except StudyKBError:
         raise
     except (sqlite3.IntegrityError, OverflowError) as exc:  # a rule the validation missed: nothing written

@@ -40,6 +40,8 @@ class ReadingList:
     updated_at: str = ""
     published_at: str | None = None
     n_items: int = 0
+    #: "lists.json，2026-12-04" for a list made by an import (its file and day), else None.
+    imported_from: str | None = None
 
     @property
     def published(self) -> bool:

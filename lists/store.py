@@ -95,7 +95,7 @@ def _row_list(row: sqlite3.Row) -> ReadingList:
         period_start=row["period_start"], period_end=row["period_end"], status=row["status"],
         owner_id=row["owner_id"], owner_name=row["owner_name"], revision=row["revision"],
         created_at=row["created_at"], updated_at=row["updated_at"], published_at=row["published_at"],
-        n_items=row["n_items"],
+        n_items=row["n_items"], imported_from=row["imported_from"],
     )
 
 
@@ -181,14 +181,15 @@ def _reload(conn: sqlite3.Connection, list_id: int) -> ReadingList:
     return _row_list(row)
 
 
-def _insert_list(conn: sqlite3.Connection, user: User, draft: ListDraft) -> int:
+def _insert_list(conn: sqlite3.Connection, user: User, draft: ListDraft,
+                 imported_from: str | None = None) -> int:
     owner_id, owner_name = _owner(conn, user)
     now = _now()
     cur = conn.execute(
         "INSERT INTO reading_lists(title, description, audience, period_start, period_end, status, owner_id, "
-        "owner_name, created_at, updated_at, published_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+        "owner_name, created_at, updated_at, published_at, imported_from) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
         (draft.title, draft.description, draft.audience, draft.period_start, draft.period_end, draft.status,
-         owner_id, owner_name, now, now, now if draft.status == "published" else None),
+         owner_id, owner_name, now, now, now if draft.status == "published" else None, imported_from),
     )
     list_id = int(cur.lastrowid or 0)
     for position, entry in enumerate(draft.items):
@@ -230,12 +231,14 @@ def create_list(conn: sqlite3.Connection, user: User | None, title: str, *, desc
     return _reload(conn, list_id)
 
 
-def insert_lists(conn: sqlite3.Connection, user: User | None,
-                 drafts: Sequence[ListDraft]) -> list[ReadingList]:
-    """Create several complete lists in one transaction: all of them or, on any error, none."""
+def insert_lists(conn: sqlite3.Connection, user: User | None, drafts: Sequence[ListDraft], *,
+                 source: str | None = None) -> list[ReadingList]:
+    """Create several complete lists in one transaction: all of them or, on any error, none. `source`
+    (the imported file's name) is kept with each list with today's date (`ReadingList.imported_from`)."""
     acting = require(conn, user, "organiser", "reading-list import")
+    imported_from = f"{source[:200]}，{_now()[:10]}" if source else None
     with write(conn):
-        ids = [_insert_list(conn, acting, d) for d in drafts]
+        ids = [_insert_list(conn, acting, d, imported_from) for d in drafts]
     return [_reload(conn, i) for i in ids]
 
 

@@ -55,7 +55,8 @@ def list_(data_dir: Path | None) -> None:
                    "or run `studykb lists import`")
     for lst in found:
         period = f"  {lst.period}" if lst.period else ""
-        click.echo(f"{lst.id:>4}  {_STATUS[lst.status]:<3}  {lst.n_items:>3} 项  {lst.title}{period}")
+        origin = f"  （导入自 {lst.imported_from}）" if lst.imported_from else ""
+        click.echo(f"{lst.id:>4}  {_STATUS[lst.status]:<3}  {lst.n_items:>3} 项  {lst.title}{period}{origin}")
 
 
 @lists.command("show")

@@ -135,6 +135,8 @@ def test_member_logs_in_reads_at_the_source_and_marks_read(site: tuple[Path, sql
     assert not any("未发布的草稿" in m.value for m in at.markdown)
     at.button(key=f"rl-open-{list_id}").click().run()
     assert [t.label for t in at.tabs] == ["阅读", "导出"]  # no editing for members
+    sources = [c.value for c in at.caption if "《" in c.value]
+    assert sources and not any(ext in c for c in sources for ext in (".md", ".txt", ".pdf", ".docx"))
     assert not [b for b in at.button if str(b.key).startswith(("rl-up-", "rl-publish", "rl-remove-"))]
     at.button(key=f"rl-mark-{ids[0]}").click().run()
     assert set(progress.progress(conn, member, list_id)) == {ids[0]}

@@ -277,3 +277,31 @@ def test_the_web_importer_rejects_them_with_a_message(
         shown = " ".join(e.value for e in at.error)
         assert name in shown and expected in shown, shown
     assert store.lists_for(connect(data / "studykb.db"), org) == []
+
+
+def test_an_imported_list_says_where_it_came_from(conn: sqlite3.Connection, people: dict[str, User],
+                                                  tmp_path: Path) -> None:
+    """An imported copy used to look identical to its original (same title, same facts)."""
+    from click.testing import CliRunner
+
+    from studykb.cli import cli
+
+    _sample(conn, people["organiser"])
+    original = store.lists_for(conn, people["organiser"])[0]
+    assert original.imported_from is None
+    copy = import_lists(conn, people["organiser"], dumps(export_lists(conn, people["organiser"])),
+                        source="五月清单.json")[0]
+    assert copy.title == original.title and copy.imported_from is not None
+    assert copy.imported_from.startswith("五月清单.json，20")
+    assert store.get_list(conn, people["organiser"], copy.id).imported_from == copy.imported_from
+
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "lists.json").write_text(dumps(export_lists(conn, people["organiser"])), encoding="utf-8")
+    runner = CliRunner()
+    auth.add_user(connect(data / "studykb.db"), "chenjing", None, "organiser")
+    made = runner.invoke(cli, ["lists", "import", str(data / "lists.json"), "--as", "chenjing",
+                               "--data-dir", str(data)])
+    assert made.exit_code == 0, made.output
+    listed = runner.invoke(cli, ["lists", "list", "--data-dir", str(data)]).output
+    assert listed.count("导入自 lists.json") == 2, listed

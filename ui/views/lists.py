@@ -15,7 +15,7 @@ from typing import Any
 import streamlit as st
 
 from lists import progress, store
-from lists.export import booklet_docx, booklet_markdown, booklet_name, item_label
+from lists.export import booklet_docx, booklet_markdown, booklet_name, item_label, source_line
 from lists.io import dumps, export_lists, import_lists
 from lists.records import ReadingList, ResolvedItem
 from lists.resolve import resolve
@@ -74,7 +74,7 @@ def _open(list_id: int | None) -> None:
 
 def _facts(lst: ReadingList) -> str:
     parts = [f"面向：{lst.audience}" if lst.audience else "", f"学习时间：{lst.period}" if lst.period else "",
-             f"共 {lst.n_items} 项"]
+             f"共 {lst.n_items} 项", f"导入自 {lst.imported_from}" if lst.imported_from else ""]
     if organiser:
         parts += [f"编制：{lst.owner_name}" if lst.owner_name else "", f"更新于 {lst.updated_at[:10]}"]
     return " · ".join(escape_markdown(p) for p in parts if p)
@@ -168,8 +168,10 @@ def _item_card(n: int, r: ResolvedItem, read_at: str | None) -> None:
     with st.container(border=True):
         done = " :green[:material/check_circle:]" if read_at else ""
         st.markdown(f"**{escape_markdown(f'{n}. {item_label(r)}')}**{done}")
-        whole = "整篇文档 · " if r.item.kind == "document" else ""
-        st.caption(escape_markdown(whole + r.citation + " · " + r.item.anchor.doc_path))
+        # Issuing body, title, date and page as the booklet prints them (no file name: maintainers' detail).
+        where = " › ".join(r.heading_path) if r.item.kind == "passage" and r.heading_path else ""
+        source = source_line(r).removeprefix("出处：")
+        st.caption(escape_markdown(" · ".join(x for x in (source, where) if x)))
         if r.item.note:
             st.info(escape_markdown(r.item.note), icon=":material/edit_note:")
         if r.status == "missing":
