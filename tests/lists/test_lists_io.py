@@ -284,7 +284,7 @@ def test_an_imported_list_says_where_it_came_from(conn: sqlite3.Connection, peop
     """An imported copy used to look identical to its original (same title, same facts)."""
     from click.testing import CliRunner
 
-    from studykb.cli import cli
+    from studykb_cli.main import cli
 
     _sample(conn, people["organiser"])
     original = store.lists_for(conn, people["organiser"])[0]
