@@ -37,7 +37,7 @@ bench: install
 
 lint: install
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/mypy studykb ingest search api activity quotes lists
+	$(VENV)/bin/mypy studykb studykb_cli ingest search api activity quotes lists sites ui scripts
 
 clean:
 	rm -rf $(VENV) $(DATA_DIR)

@@ -14,7 +14,6 @@ Usage: python bench/carry.py [--size 1000000] [--json out.json]
 from __future__ import annotations
 
 import argparse
-import json
 import tempfile
 import time
 from pathlib import Path
@@ -31,8 +30,10 @@ def measure(n: int) -> dict[str, Any]:
     from synth import PASSAGES_PER_DOC, build_version
 
     from ingest.version import write_version
+    from search.index_format import CHUNK_IDS_FILE, DENSE_FILE, read_manifest
     from search.lexical import LexicalIndex
     from studykb.db import connect
+    from studykb.index_store import IndexStore
     from studykb.layout import DataDir
 
     source = DataDir(data_dir_for(n))
@@ -40,11 +41,11 @@ def measure(n: int) -> dict[str, Any]:
     previous = source.current()
     assert previous is not None
     folder = source.version_path(previous)
-    old_ids = np.load(folder / "chunk_ids.npy")
-    index = faiss.read_index(str(folder / "faiss.index"))
+    old_ids = np.load(folder / CHUNK_IDS_FILE)
+    index = faiss.read_index(str(folder / DENSE_FILE))
     vectors = index.reconstruct_n(0, index.ntotal)  # decoded from the 8-bit codes
     conn = connect(source.db_path)
-    tokens = [t.split(" ") if t else [] for (t,) in conn.execute("SELECT tokens FROM chunks ORDER BY id")]
+    tokens = [t.split(" ") if t else [] for (t,) in IndexStore(conn).all_chunks("tokens")]
     conn.close()
 
     # One document (the middle one) edited: its passages replaced by as many new ones.
@@ -54,8 +55,7 @@ def measure(n: int) -> dict[str, Any]:
     new_ids = np.concatenate([old_ids[keep], old_ids.max() + 1 + np.arange(PASSAGES_PER_DOC)])
     new_vectors = np.vstack([vectors[keep], vectors[gone]])  # the edit's texts: any vectors will do
     new_tokens = [tokens[i] for i in keep] + [tokens[i] for i in gone]
-    old_manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-    info = {"model": old_manifest["model"], "dim": int(vectors.shape[1])}
+    info = {"model": read_manifest(source, previous).model, "dim": int(vectors.shape[1])}
 
     figures: dict[str, Any] = {"passages": n, "changed_passages": PASSAGES_PER_DOC}
     with tempfile.TemporaryDirectory(prefix="studykb-bench-carry-", dir=source.root.parent) as tmp:

@@ -60,6 +60,7 @@ def measure_pipeline(corpus: Path, data: Path, model_name: str = BENCH_MODEL) ->
     from ingest.pipeline import SMALL_UPDATE_FILES, IngestOptions, ingest
     from ingest.worker import index_text
     from studykb.db import connect
+    from studykb.index_store import IndexStore
     from studykb.layout import DataDir
     from studykb.models import load_encoder, resolve_model
 
@@ -96,7 +97,7 @@ def measure_pipeline(corpus: Path, data: Path, model_name: str = BENCH_MODEL) ->
     )
     conn = connect(DataDir(data).db_path)
     texts = [
-        index_text(r[0], json.loads(r[1])) for r in conn.execute("SELECT text, heading_path FROM chunks")
+        index_text(r[0], json.loads(r[1])) for r in IndexStore(conn).all_chunks("text, heading_path")
     ]
     conn.close()
     cpu0 = time.process_time()

@@ -1,4 +1,4 @@
-"""What checking an index version costs when it is opened (`search.integrity.check_version`).
+"""What checking an index version costs when it is opened (`search.index_format.check_version`).
 
 On the synthetic corpus of bench/latency.py (built if missing): the size check every open makes,
 the first open's sha256 pass over every file (with the files in the page cache, and after
@@ -39,7 +39,7 @@ def measure(n: int) -> dict[str, Any]:
     from latency import data_dir_for
     from synth import build_version
 
-    from search import integrity
+    from search import index_format as integrity
     from search.engine import Engine
     from studykb.layout import DataDir
 

@@ -73,7 +73,7 @@ class Server:
             [
                 sys.executable,
                 "-c",
-                "from studykb.cli import main; main()",
+                "from studykb_cli.main import main; main()",
                 "api",
                 "--data-dir",
                 str(data_dir),

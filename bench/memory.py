@@ -31,15 +31,14 @@ def child(folder: Path) -> dict[str, Any]:
     from synth import query_texts
 
     from search.engine import Engine
+    from search.index_format import read_manifest
     from studykb.layout import DataDir
     from studykb.models import load_encoder, spec_for_index
 
     proc = psutil.Process()
     figures: dict[str, Any] = {"rss_imports_mb": rss_mb()}
-    manifest = json.loads(
-        (DataDir(folder).version_path(DataDir(folder).current() or "") / "manifest.json").read_text()
-    )
-    spec = spec_for_index(manifest["model"])
+    data = DataDir(folder)
+    spec = spec_for_index(read_manifest(data, data.current() or "").model)
     load_encoder(spec, purpose="query").encode(["预热"], show_progress_bar=False)  # as the engine loads it
     figures["rss_model_mb"] = rss_mb()
     from studykb.text import segment, tokenize
@@ -64,6 +63,7 @@ def measure(n: int) -> dict[str, Any]:
     from latency import data_dir_for
     from synth import build_version
 
+    from search.index_format import CHUNK_IDS_FILE, DENSE_FILE, LEXICAL_DIR
     from studykb.layout import DataDir
 
     folder = data_dir_for(n)
@@ -79,7 +79,7 @@ def measure(n: int) -> dict[str, Any]:
     version = DataDir(folder).version_path(DataDir(folder).current() or "")
     figures["version_disk_mb"] = folder_mb(version)
     figures["version_disk_mb_per_million"] = figures["version_disk_mb"] / n * 1_000_000
-    for part in ("faiss.index", "bm25", "chunk_ids.npy"):
+    for part in (DENSE_FILE, LEXICAL_DIR, CHUNK_IDS_FILE):
         path = version / part
         figures[f"disk_{part}_mb"] = folder_mb(path) if path.is_dir() else path.stat().st_size / 2**20
     figures["sqlite_mb"] = sum(p.stat().st_size for p in folder.glob("studykb.db*")) / 2**20

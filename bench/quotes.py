@@ -29,6 +29,7 @@ DRAFT_CHARS = 5000
 def _fill_phrase_index(folder: Path) -> float:
     """Put every passage into the trigram index once (marker file), as ingest does; seconds taken."""
     from studykb.db import connect, write
+    from studykb.index_store import IndexStore
     from studykb.text import fold
 
     marker = folder / "quotes-fts.done"
@@ -37,10 +38,8 @@ def _fill_phrase_index(folder: Path) -> float:
     t = time.perf_counter()
     conn = connect(folder / "studykb.db")
     with write(conn):
-        conn.execute("DELETE FROM chunk_fts")
-        rows = conn.execute("SELECT id, text FROM chunks").fetchall()
-        conn.executemany("INSERT INTO chunk_fts(rowid, folded) VALUES (?, ?)",
-                         ((i, fold(s)) for i, s in rows))
+        store = IndexStore(conn)
+        store.rebuild_phrases([(i, fold(s)) for i, s in store.all_chunks("id, text")])
     conn.close()
     marker.write_text("ok")
     return time.perf_counter() - t
@@ -52,14 +51,15 @@ def _draft(folder: Path, seed: int) -> tuple[str, list[str]]:
     from synth import passages
 
     from studykb.db import connect
+    from studykb.index_store import IndexStore
     from studykb.text import to_simplified
 
     s2t = opencc.OpenCC("s2t")
     rng = np.random.default_rng(seed)
     conn = connect(folder / "studykb.db", migrate=False)
-    n = conn.execute("SELECT count(*) FROM chunks").fetchone()[0]
-    picks = rng.choice(np.arange(1, n + 1), 30, replace=False)
-    texts = [conn.execute("SELECT text FROM chunks WHERE id = ?", (int(i),)).fetchone()[0] for i in picks]
+    store = IndexStore(conn)
+    picks = rng.choice(np.arange(1, store.chunk_count() + 1), 30, replace=False)
+    texts = [store.chunk(int(i))["text"] for i in picks]
     conn.close()
     filler = iter(t for _, t, _ in passages(200, seed + 1000))
     parts, expected = [], []

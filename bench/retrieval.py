@@ -47,6 +47,7 @@ from search.fuse import hybrid  # noqa: E402
 from search.query import ParsedQuery, parse_query  # noqa: E402
 from search.weights import dense_weight, has_cjk, model_reads  # noqa: E402
 from studykb.errors import QueryError  # noqa: E402
+from studykb.index_store import IndexStore  # noqa: E402
 from studykb.text import fold  # noqa: E402
 
 DEFAULT_EVAL = Path(__file__).resolve().parents[2] / "shared" / "eval" / "cmrc2018_trial.json"
@@ -159,7 +160,7 @@ def evaluate(
     """Print one table row per (set, method)."""
     snap = engine.snapshot()
     conn = sqlite3.connect(engine.data.db_path)
-    text_of = dict(conn.execute("SELECT id, text FROM chunks"))
+    text_of = dict(IndexStore(conn).all_chunks("id, text"))
     conn.close()
     doc_of = {i: snap.documents[int(d)].path for i, d in enumerate(snap.doc_of)}
     texts = {i: text_of[int(c)] for i, c in enumerate(snap.chunk_ids)}

@@ -180,12 +180,14 @@ def build_version(
     """Create (or reuse) a data dir whose published version holds `n` synthetic passages.
 
     Rows go into the real SQLite schema (documents, chunks, versions; the trigram phrase index and
-    the embedding cache are left empty), the index files are written by `ingest.version.write_version`,
-    so `search.engine.Engine.open(data_dir)` serves it exactly as it serves an ingested corpus.
+    the embedding cache are left empty), the version is written and published by
+    `ingest.version.publish_version`, so `search.engine.Engine.open(data_dir)` serves it exactly as it
+    serves an ingested corpus.
     Returns the build's timings in seconds (those of the earlier build when it is reused).
     """
-    from ingest.version import write_version
+    from ingest.version import publish_version
     from studykb.db import connect, write
+    from studykb.index_store import IndexStore
     from studykb.layout import DataDir
     from studykb.models import resolve_model
 
@@ -210,11 +212,10 @@ def build_version(
     n_docs = (n + PASSAGES_PER_DOC - 1) // PASSAGES_PER_DOC
     topics = np.empty(n, dtype=np.int32)
     tokens: list[list[str]] = []
+    store = IndexStore(conn)
     with write(conn):
-        conn.executemany(
-            "INSERT INTO documents(id, path, root, content_hash, meta_hash, format, title, date, category, "
-            "tags, size, mtime, text) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            (
+        store.add_rows(
+            [
                 (
                     d + 1,
                     f"synthetic/doc{d:07d}.txt",
@@ -231,9 +232,10 @@ def build_version(
                     "",
                 )
                 for d in range(n_docs)
-            ),
+            ],
+            [],
         )
-        rows = []
+        rows: list[tuple[object, ...]] = []
         for i, (topic, text, terms) in enumerate(passages(n, seed)):
             topics[i] = topic
             tokens.append(terms)
@@ -255,18 +257,10 @@ def build_version(
                 )
             )
             if len(rows) == 50_000:
-                _insert_chunks(conn, rows)
+                store.add_rows([], rows)
                 rows = []
-        _insert_chunks(conn, rows)
-        cur = conn.execute(
-            "INSERT INTO index_versions(name, state, model, dim) VALUES ('v000001', 'building', ?, ?)",
-            (spec.name, base.shape[1]),
-        )
-        version_id = int(cur.lastrowid or 0)
-        conn.executemany(
-            "INSERT INTO version_documents(version_id, document_id) VALUES (?, ?)",
-            ((version_id, d + 1) for d in range(n_docs)),
-        )
+        store.add_rows([], rows)
+        version_id = store.create_version("v000001", spec.name, range(1, n_docs + 1), dim=int(base.shape[1]))
     timings["text_and_db_s"] = time.perf_counter() - t
 
     t = time.perf_counter()
@@ -274,8 +268,10 @@ def build_version(
     timings["vectors_s"] = time.perf_counter() - t
 
     t = time.perf_counter()
-    manifest = write_version(
+    publish_version(
+        conn,
         data,
+        version_id,
         "v000001",
         np.arange(1, n + 1, dtype=np.int64),
         tokens,
@@ -287,25 +283,11 @@ def build_version(
             "n_documents": n_docs,
             "created_at": time.strftime("%Y-%m-%dT%H:%M:%SZ"),
         },
+        n_documents=n_docs,
     )
     timings["write_version_s"] = time.perf_counter() - t
-    with write(conn):
-        conn.execute(
-            "UPDATE index_versions SET state='published', index_type=?, n_documents=?, n_chunks=?, "
-            "checksum=? WHERE id=?",
-            (manifest["index_type"], n_docs, n, manifest["checksum"], version_id),
-        )
     conn.close()
-    data.publish("v000001")
     np.save(data_dir / "bench-vectors.npy", vectors)  # for recall against exact search
     marker.write_text(json.dumps({"stamp": stamp, "timings": timings}), encoding="utf-8")
     return timings
 
-
-def _insert_chunks(conn: object, rows: list[tuple[object, ...]]) -> None:
-    conn.executemany(  # type: ignore[attr-defined]
-        "INSERT INTO chunks(id, document_id, ordinal, text, text_hash, embed_hash, start, end, page, "
-        "page_end, "
-        "heading_path, tokens) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-        rows,
-    )

@@ -74,7 +74,7 @@ def sample_data_dir() -> Path:
     """The sample corpus ingested with the default model, kept in the bench cache."""
     data = cache_dir() / "ui-sample"
     if not (data / "CURRENT").exists():
-        subprocess.run([sys.executable, "-m", "studykb.cli", "ingest", str(ROOT / "corpus"), "--data-dir",
+        subprocess.run([sys.executable, "-m", "studykb_cli", "ingest", str(ROOT / "corpus"), "--data-dir",
                         str(data)], cwd=ROOT, check=True, capture_output=True)
     return data
 
@@ -86,7 +86,7 @@ def serving(data: Path, options: list[str], root: Path = ROOT) -> Iterator[str]:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = int(sock.getsockname()[1])
-    command = [sys.executable, "-m", "studykb.cli", "serve", "--data-dir", str(data), "--port", str(port),
+    command = [sys.executable, "-m", "studykb_cli", "serve", "--data-dir", str(data), "--port", str(port),
                *options]
     proc = subprocess.Popen(command, cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:

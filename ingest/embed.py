@@ -10,6 +10,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 import numpy as np
 
 from studykb.db import write
+from studykb.index_store import IndexStore
 from studykb.models import ModelSpec, load_encoder
 
 __all__ = ["DEFAULT_BATCH", "EarlyEmbedder", "embed_hash", "embed_missing", "encode"]
@@ -128,21 +129,8 @@ class EarlyEmbedder:
 def _store_vectors(conn: sqlite3.Connection, model: str, hashes: Sequence[str], vectors: np.ndarray) -> None:
     """Write one batch of vectors to the embedding cache, in one transaction."""
     with write(conn):
-        conn.executemany(
-            "INSERT INTO embeddings(embed_hash, model, vector) VALUES (?, ?, ?) "
-            "ON CONFLICT (embed_hash, model) DO UPDATE SET vector = excluded.vector",
-            [(h, model, v.tobytes()) for h, v in zip(hashes, vectors, strict=True)],
-        )
+        IndexStore(conn).save_vectors(model, [(h, v.tobytes()) for h, v in zip(hashes, vectors, strict=True)])
 
 
 def _cached(conn: sqlite3.Connection, model: str, hashes: Sequence[str]) -> set[str]:
-    found: set[str] = set()
-    unique = list(set(hashes))
-    for i in range(0, len(unique), 900):
-        part = unique[i : i + 900]
-        marks = ",".join("?" * len(part))
-        rows = conn.execute(
-            f"SELECT embed_hash FROM embeddings WHERE model = ? AND embed_hash IN ({marks})", (model, *part)
-        )
-        found.update(r[0] for r in rows)
-    return found
+    return IndexStore(conn).cached(model, hashes)

@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from studykb.categories import CATEGORIES
 from studykb.corpus_path import resolve_inside
 from studykb.errors import ConfigError
 
@@ -37,8 +38,6 @@ __all__ = [
 
 CATALOG_NAME = "catalog.toml"
 SIDECAR_SUFFIX = ".meta.toml"
-#: Valid document categories.
-CATEGORIES = ("讲话", "汇编", "文件", "摘编", "辅导读物", "总结", "词汇", "场馆介绍", "计划", "党课", "其他")
 _FIELDS = {"title", "date", "category", "source", "author", "tags"}
 # Length limits of metadata. Every hit carries its document's title, source and tags, so one
 # 2,000,000-character title made each search take minutes; real ones are far shorter (the longest

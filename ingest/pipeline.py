@@ -19,6 +19,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from search.index_format import check_version, read_manifest
 from studykb.corpus_path import resolve_inside
 from studykb.db import connect, write
 from studykb.digest import file_sha256
@@ -28,7 +29,9 @@ from studykb.errors import (
     ExtractionError,
     IndexCorruptError,
     IndexMismatchError,
+    IndexMissingError,
 )
+from studykb.index_store import IndexStore
 from studykb.layout import DataDir
 from studykb.lock import writer_lock
 
@@ -143,6 +146,7 @@ class _Run:
     def __init__(self, data: DataDir, conn: sqlite3.Connection, opts: IngestOptions, prog: Progress,
                  backend: str = "") -> None:
         self.data, self.conn, self.opts, self.prog = data, conn, opts, prog
+        self.store = IndexStore(conn)
         self.backend = backend
         self.t0 = time.perf_counter()
         self.timings: dict[str, float] = {}
@@ -230,11 +234,7 @@ class _Run:
             return self._finish(run_id, report, "empty")
 
         version_id, name = self._create_version(run_id, spec.name, members)
-        chunk_rows = self.conn.execute(
-            "SELECT c.id, c.document_id, c.embed_hash, c.text, c.heading_path, c.tokens FROM chunks c "
-            "JOIN version_documents v ON v.document_id = c.document_id WHERE v.version_id = ? ORDER BY c.id",
-            (version_id,),
-        ).fetchall()
+        chunk_rows = self.store.version_chunks(version_id)
         from .embed import embed_missing
 
         items = [(r["embed_hash"], index_text(r["text"], json.loads(r["heading_path"]))) for r in chunk_rows]
@@ -247,11 +247,13 @@ class _Run:
         import numpy as np  # here, not at the top: a no-op run never needs it
 
         vectors = self._vectors(version_id, spec.name, len(chunk_rows))
-        from .version import write_version
+        from .version import publish_version
 
         self.prog.stage("publishing", 1)
-        manifest = write_version(
+        publish_version(
+            self.conn,
             self.data,
+            version_id,
             name,
             np.array([r["id"] for r in chunk_rows], dtype=np.int64),
             [r["tokens"].split(" ") if r["tokens"] else [] for r in chunk_rows],
@@ -260,17 +262,10 @@ class _Run:
              "dim": int(vectors.shape[1]),
              "chunking": {"max_chars": self.max_chars, "overlap": self.overlap},
              "n_documents": len(members), "created_at": _now()},
+            n_documents=len(members),
             previous=None if self.opts.rebuild or damage else report.previous_version,
             documents=np.array([r["document_id"] for r in chunk_rows], dtype=np.int64),
         )
-        with write(self.conn):
-            self.conn.execute(
-                "UPDATE index_versions SET state='published', dim=?, index_type=?, n_documents=?, "
-                "n_chunks=?, checksum=? WHERE id=?",
-                (manifest["dim"], manifest["index_type"], len(members), len(chunk_rows),
-                 manifest["checksum"], version_id),
-            )
-        self.data.publish(name)
         self.prog.advance()
         self._lap("publish", t)
         self._prepare_query_encoder(spec)
@@ -288,15 +283,10 @@ class _Run:
         published; a version whose files fail their checks is rebuilt from the database's rows
         (nothing is extracted or embedded again), never reported "unchanged".
         """
-        from search.integrity import check_version
-
         try:
             current = self.data.current()
         except IndexCorruptError:
-            row = self.conn.execute(
-                "SELECT name FROM index_versions WHERE state = 'published' ORDER BY id DESC LIMIT 1"
-            ).fetchone()
-            return (row["name"] if row else None), (
+            return self.store.newest_published(), (
                 f"{self.data.pointer} did not name a usable version; repaired by publishing a new one")
         if current is None:
             return None, ""
@@ -338,8 +328,7 @@ class _Run:
             return
         old = _indexed_root(current_docs)
         with write(self.conn):
-            self.conn.executemany("UPDATE documents SET root = ? WHERE id = ?",
-                                  [(str(self.root), doc_id) for doc_id in moved])
+            self.store.move_root(moved, str(self.root))
         report.warnings.append(f"the corpus moved: the index was built from {old}; its documents now "
                                f"point to {self.root}")
 
@@ -413,10 +402,7 @@ class _Run:
 
     def _embed_items(self, document_id: int) -> list[tuple[str, str]]:
         """(embedding cache key, embedded text) of each passage of a document."""
-        rows = self.conn.execute(
-            "SELECT embed_hash, text, heading_path FROM chunks WHERE document_id = ? ORDER BY ordinal",
-            (document_id,),
-        ).fetchall()
+        rows = self.store.document_chunks(document_id)
         return [(r["embed_hash"], index_text(r["text"], json.loads(r["heading_path"]))) for r in rows]
 
     def _extract_one(self, worker: ExtractWorker, path: Path, rel: str, meta_hash: str,
@@ -436,13 +422,9 @@ class _Run:
             raise ExtractionError(rel, "file disappeared during ingestion") from None
         except OSError as exc:
             raise ExtractionError(rel, f"cannot be read ({exc.strerror})") from None
-        reuse = self.conn.execute(
-            "SELECT id FROM documents WHERE path=? AND root=? AND content_hash=? AND meta_hash=? "
-            "ORDER BY id DESC LIMIT 1",
-            (rel, str(self.root), content_hash, meta_hash),
-        ).fetchone()
+        reuse = self.store.reusable_document(rel, str(self.root), content_hash, meta_hash)
         if reuse is not None:  # left by an interrupted run: nothing to extract again
-            return int(reuse["id"]), self._embed_items(int(reuse["id"])), None
+            return reuse, self._embed_items(reuse), None
 
         def ocr_progress(p: OcrProgress) -> None:
             self.prog.advance(0, f"{rel} · OCR {p.done}/{p.total}")
@@ -473,60 +455,37 @@ class _Run:
                 page_starts.append(pos)
                 last_page = block.page
             pos += len(block.text) + 1
+        items: list[tuple[str, str]] = []
+        chunk_rows: list[tuple[object, ...]] = []
+        folded_texts: list[str] = []
+        for ordinal, (chunk, tokens) in enumerate(zip(result.chunks, result.tokens, strict=True)):
+            itext = index_text(chunk.text, chunk.heading_path)
+            folded = fold(chunk.text)
+            items.append((embed_hash(itext), itext))
+            folded_texts.append(folded)
+            chunk_rows.append((ordinal, chunk.text, hashlib.sha1(folded.encode()).hexdigest(),
+                               items[-1][0], chunk.start, chunk.end, chunk.page, chunk.page_end,
+                               json.dumps(list(chunk.heading_path), ensure_ascii=False), " ".join(tokens),
+                               chunk.ocr_confidence))
+        document = (rel, str(self.root), content_hash, meta_hash, ex.format, meta.title, meta.date,  # type: ignore[attr-defined]
+                    meta.category, meta.source, meta.author,  # type: ignore[attr-defined]
+                    json.dumps(list(meta.tags), ensure_ascii=False), ex.pages,  # type: ignore[attr-defined]
+                    stat.st_size, stat.st_mtime, ex.text,  # type: ignore[attr-defined]
+                    json.dumps(page_starts), json.dumps(list(ex.warnings), ensure_ascii=False))
         with write(self.conn):
-            cur = self.conn.execute(
-                "INSERT INTO documents(path, root, content_hash, meta_hash, format, title, date, category, "
-                "source, author, tags, pages, size, mtime, text, page_starts, warnings) "
-                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                (rel, str(self.root), content_hash, meta_hash, ex.format, meta.title, meta.date,  # type: ignore[attr-defined]
-                 meta.category, meta.source, meta.author,  # type: ignore[attr-defined]
-                 json.dumps(list(meta.tags), ensure_ascii=False), ex.pages,  # type: ignore[attr-defined]
-                 stat.st_size, stat.st_mtime, ex.text,  # type: ignore[attr-defined]
-                 json.dumps(page_starts), json.dumps(list(ex.warnings), ensure_ascii=False)),
-            )
-            doc_id = int(cur.lastrowid or 0)
-            items: list[tuple[str, str]] = []
-            phrase_rows: list[tuple[int | None, str]] = []
-            for ordinal, (chunk, tokens) in enumerate(zip(result.chunks, result.tokens, strict=True)):
-                itext = index_text(chunk.text, chunk.heading_path)
-                folded = fold(chunk.text)
-                items.append((embed_hash(itext), itext))
-                c = self.conn.execute(
-                    'INSERT INTO chunks(document_id, ordinal, text, text_hash, embed_hash, start, "end", '
-                    "page, page_end, heading_path, tokens, ocr_confidence) VALUES (?,?,?,?,?,?,?,?,?,?,?,?) "
-                    "RETURNING id",
-                    (doc_id, ordinal, chunk.text, hashlib.sha1(folded.encode()).hexdigest(),
-                     items[-1][0], chunk.start, chunk.end, chunk.page, chunk.page_end,
-                     json.dumps(list(chunk.heading_path), ensure_ascii=False), " ".join(tokens),
-                     chunk.ocr_confidence),
-                )
-                phrase_rows.append((c.fetchone()[0], folded))
-            self.conn.executemany("INSERT INTO chunk_fts(rowid, folded) VALUES (?, ?)", phrase_rows)
+            doc_id = self.store.add_document(document, chunk_rows, folded_texts)
         return doc_id, items
 
     def _create_version(self, run_id: int, model: str, members: dict[str, int]) -> tuple[int, str]:
         name = f"v{run_id:06d}"
         with write(self.conn):
-            cur = self.conn.execute(
-                "INSERT INTO index_versions(name, state, model, dim) VALUES (?, 'building', ?, 0)",
-                (name, model),
-            )
-            version_id = int(cur.lastrowid or 0)
-            self.conn.executemany(
-                "INSERT INTO version_documents(version_id, document_id) VALUES (?, ?)",
-                [(version_id, doc_id) for doc_id in sorted(set(members.values()))],
-            )
+            version_id = self.store.create_version(name, model, sorted(set(members.values())))
         return version_id, name
 
     def _vectors(self, version_id: int, model: str, n: int) -> np.ndarray:
         import numpy as np
 
-        rows = self.conn.execute(
-            "SELECT e.vector FROM chunks c JOIN version_documents v ON v.document_id = c.document_id "
-            "JOIN embeddings e ON e.embed_hash = c.embed_hash AND e.model = ? WHERE v.version_id = ? "
-            "ORDER BY c.id",
-            (model, version_id),
-        ).fetchall()
+        rows = self.store.version_vectors(version_id, model)
         if len(rows) != n:
             raise RuntimeError(f"{n - len(rows)} passages have no cached embedding")
         if not rows:
@@ -536,24 +495,20 @@ class _Run:
 
             spec = spec_for_index(model, backend=self.backend)
             return np.zeros((0, encode(spec, ["维度"]).shape[1]), dtype=np.float32)
-        return np.vstack([np.frombuffer(r[0], dtype=np.float32) for r in rows])
+        return np.vstack([np.frombuffer(r, dtype=np.float32) for r in rows])
 
     # -- bookkeeping ---------------------------------------------------------------------------
 
     def _version_row(self, name: str | None) -> sqlite3.Row | None:
         if name is None:
             return None
-        return self.conn.execute("SELECT * FROM index_versions WHERE name = ?", (name,)).fetchone()
+        return self.store.version(name)
 
     def _version_docs(self, name: str | None) -> dict[str, sqlite3.Row]:
         row = self._version_row(name)
         if row is None:
             return {}
-        docs = self.conn.execute(
-            "SELECT d.id, d.path, d.root, d.content_hash, d.meta_hash, d.size, d.mtime FROM documents d "
-            "JOIN version_documents v ON v.document_id = d.id WHERE v.version_id = ?",
-            (row["id"],),
-        ).fetchall()
+        docs = self.store.version_files(row["id"])
         return {d["path"]: d for d in docs}
 
     def _chunking(self, current: str | None) -> tuple[int, int]:
@@ -561,9 +516,9 @@ class _Run:
         stored: dict[str, int] = {}
         if current:
             try:
-                manifest = json.loads((self.data.version_path(current) / "manifest.json").read_text("utf-8"))
-                stored = manifest.get("chunking", {})
-            except (OSError, ValueError):
+                # as written: a damaged version is rebuilt with the chunking it was built with
+                stored = read_manifest(self.data, current, checked=False).chunking
+            except (IndexCorruptError, IndexMissingError):  # unreadable: the options, else the defaults
                 stored = {}
         max_chars = stored.get("max_chars", DEFAULT_MAX_CHARS) if self.opts.max_chars is None \
             else self.opts.max_chars  # an explicit 0 is an error below, not the default
@@ -584,20 +539,15 @@ class _Run:
     def _start_run(self) -> int:
         with write(self.conn):
             # Versions left 'building' by a crashed run were never published: drop their records.
-            self.conn.execute("DELETE FROM index_versions WHERE state = 'building'")
-            cur = self.conn.execute(
-                "INSERT INTO ingest_runs(started_at, status) VALUES (?, 'running')", (_now(),)
-            )
-        return int(cur.lastrowid or 0)
+            self.store.drop_unfinished()
+            return self.store.start_run(_now())
 
     def _finish(self, run_id: int, report: IngestReport, status: str) -> IngestReport:
         self.timings["total"] = round(time.perf_counter() - self.t0, 3)
         report.seconds = dict(self.timings)
         with write(self.conn):
-            self.conn.execute(
-                "UPDATE ingest_runs SET finished_at=?, status=?, version_name=?, report=? WHERE id=?",
-                (_now(), status, report.version, json.dumps(report.to_json(), ensure_ascii=False), run_id),
-            )
+            self.store.finish_run(run_id, _now(), status, report.version,
+                                  json.dumps(report.to_json(), ensure_ascii=False))
         return report
 
     def _collect_garbage(self) -> None:
@@ -605,21 +555,12 @@ class _Run:
         import shutil
 
         current = self.data.current()
-        rows = self.conn.execute(
-            "SELECT id, name FROM index_versions WHERE state IN ('published', 'retired') ORDER BY id DESC"
-        ).fetchall()
+        rows = self.store.kept_versions()
         keep = {r["name"] for r in rows[:KEEP_VERSIONS]} | {current}
         old = [r for r in rows if r["name"] not in keep]
         with write(self.conn):
-            self.conn.executemany("UPDATE index_versions SET state='retired' WHERE id=?",
-                                  [(r["id"],) for r in rows if r["name"] != current and r["name"] in keep])
-            self.conn.executemany("DELETE FROM index_versions WHERE id=?", [(r["id"],) for r in old])
-            self.conn.execute(
-                "DELETE FROM documents WHERE id NOT IN (SELECT document_id FROM version_documents)"
-            )
-            self.conn.execute(
-                "DELETE FROM embeddings WHERE embed_hash NOT IN (SELECT embed_hash FROM chunks)"
-            )
+            self.store.retire([r["id"] for r in rows if r["name"] != current and r["name"] in keep])
+            self.store.delete_versions([r["id"] for r in old])
         for r in old:
             shutil.rmtree(self.data.version_path(r["name"]), ignore_errors=True)
         for stale in self.data.versions.glob(".*.tmp"):

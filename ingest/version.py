@@ -7,9 +7,9 @@ previously published version untouched and complete.
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
+import sqlite3
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -18,24 +18,21 @@ import numpy as np
 
 from search.dense import DenseIndex, index_type_for
 from search.doc_vectors import DocVectors
-from search.integrity import MANIFEST, SEAL_KEY, check_version, manifest_seal
+from search.index_format import (
+    CHUNK_IDS_FILE,
+    DENSE_FILE,
+    LEXICAL_DIR,
+    Manifest,
+    check_version,
+    write_manifest,
+)
 from search.lexical import LexicalIndex
-from studykb.digest import file_sha256, files_digest
+from studykb.db import write
 from studykb.errors import StorageError
+from studykb.index_store import IndexStore
 from studykb.layout import DataDir
 
-__all__ = ["MANIFEST", "files_checksum", "write_version"]
-
-FORMAT_VERSION = 1
-
-
-def files_checksum(folder: Path) -> dict[str, str]:
-    """sha256 of every file under `folder` except the manifest, keyed by relative path."""
-    return {
-        p.relative_to(folder).as_posix(): file_sha256(p)
-        for p in sorted(folder.rglob("*"))
-        if p.is_file() and p.name != MANIFEST
-    }
+__all__ = ["publish_version", "write_version"]
 
 
 def _fsync_tree(folder: Path) -> None:
@@ -59,8 +56,8 @@ def _carried_over(
         old = verdict.manifest
         if not verdict.ok or old.get("model") != model or old.get("dim") != int(vectors.shape[1]):
             return None
-        previous_ids = np.load(folder / "chunk_ids.npy")
-        return DenseIndex.updated(folder / "faiss.index", previous_ids, chunk_ids, vectors)
+        previous_ids = np.load(folder / CHUNK_IDS_FILE)
+        return DenseIndex.updated(folder / DENSE_FILE, previous_ids, chunk_ids, vectors)
     except (OSError, ValueError, KeyError, RuntimeError, StudyKBError):  # build afresh instead
         return None
 
@@ -74,7 +71,7 @@ def write_version(
     info: dict[str, Any],
     previous: str | None = None,
     documents: np.ndarray | None = None,
-) -> dict[str, Any]:
+) -> Manifest:
     """Build and atomically place version `name`; return its manifest.
 
     `chunk_ids` (sorted, int64) gives the passage id of each row of `tokens` and `vectors`;
@@ -101,36 +98,54 @@ def write_version(
 
 def _write(data: DataDir, name: str, tmp: Path, chunk_ids: np.ndarray, tokens: Sequence[Sequence[str]],
            vectors: np.ndarray, info: dict[str, Any], previous: str | None,
-           documents: np.ndarray | None = None) -> dict[str, Any]:
+           documents: np.ndarray | None = None) -> Manifest:
     if tmp.exists():
         shutil.rmtree(tmp)
     tmp.mkdir()
-    np.save(tmp / "chunk_ids.npy", np.asarray(chunk_ids, dtype=np.int64))
+    np.save(tmp / CHUNK_IDS_FILE, np.asarray(chunk_ids, dtype=np.int64))
     index_type = index_type_for(len(chunk_ids))
     dense = _carried_over(data, previous, info.get("model"), chunk_ids, vectors) if previous else None
-    (dense or DenseIndex.build(vectors, index_type)).save(tmp / "faiss.index")
-    (tmp / "bm25").mkdir()
-    LexicalIndex.build(tokens).save(tmp / "bm25")
+    (dense or DenseIndex.build(vectors, index_type)).save(tmp / DENSE_FILE)
+    (tmp / LEXICAL_DIR).mkdir()
+    LexicalIndex.build(tokens).save(tmp / LEXICAL_DIR)
     if documents is not None and len(documents):
         DocVectors.build(vectors, documents).save(tmp)
-    files = files_checksum(tmp)
-    manifest = {
-        "format": FORMAT_VERSION,
+    manifest = write_manifest(tmp, {
         "name": name,
         **info,
         "index_type": index_type,
         "n_chunks": int(len(chunk_ids)),
         "dense_carried_from": previous if dense else None,
         "dense_hidden_rows": dense.hidden if dense else 0,
-        "files": files,
-        "sizes": {rel: (tmp / rel).stat().st_size for rel in files},
-        "checksum": files_digest(files),
-    }
-    manifest[SEAL_KEY] = manifest_seal(manifest)
-    (tmp / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
+    })
     _fsync_tree(tmp)
     final = data.version_path(name)
     if final.exists():
         shutil.rmtree(final)
     os.rename(tmp, final)
+    return manifest
+
+
+def publish_version(
+    conn: sqlite3.Connection,
+    data: DataDir,
+    version_id: int,
+    name: str,
+    chunk_ids: np.ndarray,
+    tokens: Sequence[Sequence[str]],
+    vectors: np.ndarray,
+    info: dict[str, Any],
+    *,
+    n_documents: int,
+    previous: str | None = None,
+    documents: np.ndarray | None = None,
+) -> Manifest:
+    """The publish sequence: write version `name` (`write_version`), mark its `index_versions` row
+    `version_id` published with the manifest's figures, then switch the CURRENT pointer to it."""
+    manifest = write_version(data, name, chunk_ids, tokens, vectors, info, previous, documents)
+    with write(conn):
+        IndexStore(conn).mark_published(version_id, dim=manifest.dim, index_type=manifest.index_type,
+                                        n_documents=n_documents, n_chunks=len(chunk_ids),
+                                        checksum=manifest.checksum)
+    data.publish(name)
     return manifest

@@ -16,6 +16,7 @@ import sqlite3
 from collections.abc import Sequence
 
 from search.records import DocumentInfo
+from studykb.index_store import IndexStore
 from studykb.text import fold
 
 from .outline import outline
@@ -27,27 +28,18 @@ __all__ = ["resolve", "resolve_one"]
 def _version_id(conn: sqlite3.Connection, version: str | None) -> int | None:
     if not version:
         return None
-    row = conn.execute("SELECT id FROM index_versions WHERE name = ?", (version,)).fetchone()
+    row = IndexStore(conn).version(version)
     return int(row["id"]) if row else None
 
 
 def _documents(conn: sqlite3.Connection, version_id: int, paths: set[str]) -> dict[str, list[DocumentInfo]]:
     out: dict[str, list[DocumentInfo]] = {}
-    wanted = sorted(paths)
-    for i in range(0, len(wanted), 500):
-        part = wanted[i : i + 500]
-        rows = conn.execute(
-            "SELECT d.id, d.path, d.root, d.title, d.format, d.date, d.category, d.source, d.author, d.tags, "
-            "d.pages FROM documents d JOIN version_documents v ON v.document_id = d.id "
-            f"WHERE v.version_id = ? AND d.path IN ({','.join('?' * len(part))}) ORDER BY d.id",
-            (version_id, *part),
-        )
-        for r in rows:
-            out.setdefault(r["path"], []).append(DocumentInfo(
-                id=r["id"], path=r["path"], root=r["root"], title=r["title"], format=r["format"],
-                date=r["date"], category=r["category"], source=r["source"], author=r["author"],
-                tags=tuple(json.loads(r["tags"])), pages=r["pages"],
-            ))
+    for r in IndexStore(conn).documents_at(version_id, sorted(paths)):
+        out.setdefault(r["path"], []).append(DocumentInfo(
+            id=r["id"], path=r["path"], root=r["root"], title=r["title"], format=r["format"],
+            date=r["date"], category=r["category"], source=r["source"], author=r["author"],
+            tags=tuple(json.loads(r["tags"])), pages=r["pages"],
+        ))
     return out
 
 
@@ -57,13 +49,14 @@ class _Resolver:
     def __init__(self, conn: sqlite3.Connection, version_id: int,
                  docs: dict[str, list[DocumentInfo]]) -> None:
         self.conn = conn
+        self.store = IndexStore(conn)
         self.version_id = version_id
         self.docs = docs
         self._texts: dict[int, str] = {}
 
     def text(self, doc_id: int) -> str:
         if doc_id not in self._texts:
-            row = self.conn.execute("SELECT text FROM documents WHERE id = ?", (doc_id,)).fetchone()
+            row = self.store.document_text(doc_id)
             self._texts[doc_id] = row["text"]
         return self._texts[doc_id]
 
@@ -79,16 +72,12 @@ class _Resolver:
         if doc is None:
             return _missing(item, f"the document {a.doc_path} is no longer in the library")
         if a.kind == "document":
-            rows = self.conn.execute('SELECT id, start, "end", heading_path FROM chunks '
-                                     "WHERE document_id = ? ORDER BY ordinal", (doc.id,)).fetchall()
+            rows = self.store.document_layout(doc.id)
             layout = [(r["start"], r["end"], tuple(json.loads(r["heading_path"]))) for r in rows]
             text = self.text(doc.id)
             return ResolvedItem(item, "found", text, doc, rows[0]["id"] if rows else None,
                                 headings=outline(text, layout))
-        rows = self.conn.execute(
-            'SELECT id, text, start, "end", page, page_end, heading_path FROM chunks '
-            "WHERE document_id = ? AND text_hash = ?", (doc.id, a.text_hash),
-        ).fetchall()
+        rows = self.store.chunks_with_hash(doc.id, a.text_hash)
         if rows:
             best = min(rows, key=lambda r: (abs(r["start"] - (a.start or 0)), r["id"]))
             return ResolvedItem(item, "found", best["text"], doc, best["id"], best["page"], best["page_end"],
@@ -104,10 +93,7 @@ class _Resolver:
         if at < 0:
             return _missing(item, f"the passage was changed or removed in 《{doc.title}》", doc)
         end = at + len(saved)
-        rows = self.conn.execute(
-            'SELECT id, start, "end", page, page_end, heading_path FROM chunks '
-            'WHERE document_id = ? AND start < ? AND "end" > ?', (doc.id, end, at),
-        ).fetchall()
+        rows = self.store.chunks_overlapping(doc.id, at, end)
         if not rows:
             return _missing(item, f"the passage is in 《{doc.title}》 but no indexed passage covers it", doc)
         best = max(rows, key=lambda r: (min(end, r["end"]) - max(at, r["start"]), -r["id"]))

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from studykb.db import connect
-from studykb.pg import PgConnection
+from studykb.index_store import IndexStore
 from studykb.text import fold, normalize, to_traditional
 
 from .align import ELLIPSIS, Alignment, Key, align, align_parts, diff, key
@@ -158,26 +158,12 @@ class QuoteChecker:
     def _candidate_ids(self, pieces: list[str], limit: int) -> list[int]:
         """Passages holding any of the pieces, best first: FTS5's rank on SQLite; on PostgreSQL, where
         `chunk_fts` is a plain table of folded texts (studykb.pg_schema), the number of pieces held."""
-        if not isinstance(self._conn, PgConnection):
-            match = " OR ".join('"' + p.replace('"', '""') + '"' for p in pieces)
-            return [r[0] for r in self._conn.execute(
-                "SELECT rowid FROM chunk_fts WHERE chunk_fts MATCH ? ORDER BY rank LIMIT ?", (match, limit))]
-        held = " + ".join(["(strpos(folded, ?) > 0)::int"] * len(pieces))
-        return [r[0] for r in self._conn.execute(
-            f"SELECT rowid FROM (SELECT rowid, {held} AS held FROM chunk_fts) AS c "
-            "WHERE held > 0 ORDER BY held DESC, rowid LIMIT ?", (*pieces, limit))]
+        return IndexStore(self._conn).phrase_candidates(pieces, limit)
 
     def _passages(self, ids: list[int], extend: int) -> list[_Passage]:
         if not ids:
             return []
-        rows = self._conn.execute(
-            f'SELECT c.id, c.document_id, c.text, c.start, c."end", c.page, c.heading_path, d.page_starts, '
-            # CAST: PostgreSQL's substr takes integer, and BIGINT columns add up to bigint there.
-            f'substr(d.text, CAST(c.start + 1 AS INTEGER), CAST(c."end" - c.start + ? AS INTEGER)) AS window '
-            "FROM chunks c JOIN documents d ON d.id = c.document_id "
-            f"WHERE c.id IN ({','.join('?' * len(ids))})",
-            (extend, *ids),
-        ).fetchall()
+        rows = IndexStore(self._conn).passage_windows(ids, extend)
         by_id = {r["id"]: r for r in rows}
         out = []
         for i in ids:

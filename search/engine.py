@@ -20,14 +20,14 @@ import numpy as np
 
 from studykb.db import connect
 from studykb.errors import IndexMismatchError, QueryError, StudyKBError
+from studykb.index_store import IndexStore
 from studykb.layout import DataDir
 from studykb.models import ModelSpec, resolve_backend, spec_for_index
-from studykb.pg import PgConnection
 
 from .context import with_document, with_neighbours
 from .fuse import hybrid
 from .highlight import mark_spans, snippet
-from .integrity import fingerprint
+from .index_format import fingerprint
 from .query import Filters, ParsedQuery, parse_query
 from .records import DocumentInfo, Hit, Location, SearchResult
 from .relevance import weak_flags
@@ -74,6 +74,10 @@ class Engine:
             conn = connect(self.data.db_path, migrate=False)
             self._local.conn = conn
         return conn
+
+    @property
+    def _store(self) -> IndexStore:
+        return IndexStore(self._conn)
 
     def snapshot(self) -> Snapshot:
         """The current snapshot, reloading first if a newer version was published.
@@ -269,12 +273,7 @@ class Engine:
         return ranked, {pos: {"phrase"} for pos, _ in ranked}
 
     def _phrase_ids(self, phrase: str) -> list[int]:
-        if len(phrase) >= 3 and not isinstance(self._conn, PgConnection):  # FTS5 trigram: 3+ characters
-            quoted = '"' + phrase.replace('"', '""') + '"'
-            rows = self._conn.execute("SELECT rowid FROM chunk_fts WHERE chunk_fts MATCH ?", (quoted,))
-        else:
-            rows = self._conn.execute("SELECT rowid FROM chunk_fts WHERE instr(folded, ?) > 0", (phrase,))
-        return [r[0] for r in rows]
+        return self._store.phrase_ids(phrase)
 
     def _collapse(
         self, snap: Snapshot, ranked: list[tuple[int, float]]
@@ -283,14 +282,7 @@ class Engine:
         if not ranked:
             return []
         ids = [int(snap.chunk_ids[p]) for p, _ in ranked]
-        hashes: dict[int, str] = {}
-        for i in range(0, len(ids), 900):
-            part = ids[i : i + 900]
-            hashes.update(
-                self._conn.execute(
-                    f"SELECT id, text_hash FROM chunks WHERE id IN ({','.join('?' * len(part))})", part
-                ).fetchall()
-            )
+        hashes = self._store.text_hashes(ids)
         out: list[tuple[int, float, list[int]]] = []
         first: dict[str, int] = {}
         for (pos, score), cid in zip(ranked, ids, strict=True):
@@ -340,14 +332,7 @@ class Engine:
         return hits
 
     def _chunk_rows(self, ids: list[int]) -> dict[int, sqlite3.Row]:
-        out: dict[int, sqlite3.Row] = {}
-        for i in range(0, len(ids), 900):
-            part = ids[i : i + 900]
-            for r in self._conn.execute(
-                f"SELECT * FROM chunks WHERE id IN ({','.join('?' * len(part))})", part
-            ):
-                out[r["id"]] = r
-        return out
+        return self._store.chunks(ids)
 
     def _hit(
         self,
@@ -388,18 +373,15 @@ class Engine:
     def more_like_this(self, chunk_id: int, k: int = 5) -> list[Hit]:
         """Passages similar to passage `chunk_id` in *other* documents (dense + BM25 of its terms)."""
         snap = self.snapshot()
-        row = self._conn.execute("SELECT * FROM chunks WHERE id = ?", (chunk_id,)).fetchone()
+        row = self._store.chunk(chunk_id)
         if row is None or row["document_id"] not in snap.documents:
             raise QueryError(f"passage {chunk_id} is not in the current index")
-        vec_row = self._conn.execute(
-            "SELECT vector FROM embeddings WHERE embed_hash = ? AND model = ?",
-            (row["embed_hash"], snap.manifest["model"]),
-        ).fetchone()
+        vector = self._store.vector(row["embed_hash"], snap.manifest["model"])
         allowed = np.flatnonzero(snap.doc_of != row["document_id"]).astype(np.int64)
         depth = max(MIN_DEPTH, 4 * k)
         dense = (
-            snap.dense.search(np.frombuffer(vec_row[0], dtype=np.float32), depth, allowed)
-            if vec_row is not None
+            snap.dense.search(np.frombuffer(vector, dtype=np.float32), depth, allowed)
+            if vector is not None
             else []
         )
         terms = list(dict.fromkeys(row["tokens"].split()))[:32]
@@ -415,13 +397,12 @@ class Engine:
         return self._hits(snap, collapsed, None, {})  # type: ignore[arg-type]
 
     def _text_hash(self, chunk_id: int) -> str | None:
-        r = self._conn.execute("SELECT text_hash FROM chunks WHERE id = ?", (chunk_id,)).fetchone()
-        return r[0] if r else None
+        return self._store.text_hash(chunk_id)
 
     def passage(self, chunk_id: int) -> Hit:
         """One passage of the current index as a Hit without highlights."""
         snap = self.snapshot()
-        row = self._conn.execute("SELECT * FROM chunks WHERE id = ?", (chunk_id,)).fetchone()
+        row = self._store.chunk(chunk_id)
         if row is None or row["document_id"] not in snap.documents:
             raise QueryError(f"passage {chunk_id} is not in the current index")
         return self._hit(snap, row, 0.0, (), None)
@@ -431,9 +412,7 @@ class Engine:
         snap = self.snapshot()
         if document_id not in snap.documents:
             raise QueryError(f"document {document_id} is not in the current index")
-        row = self._conn.execute(
-            "SELECT text, page_starts FROM documents WHERE id = ?", (document_id,)
-        ).fetchone()
+        row = self._store.document_text(document_id)
         return snap.documents[document_id], row["text"], json.loads(row["page_starts"])
 
     def documents(self) -> list[DocumentInfo]:

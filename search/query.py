@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from studykb.categories import CATEGORIES
 from studykb.errors import DateRangeError, QueryError, UnknownCategoryError
 from studykb.text import fold, tokenize
 
@@ -40,8 +41,6 @@ class Filters:
         """Refuse filters that can match nothing however the library grows: a category outside the
         catalog's list (UnknownCategoryError) or a date range whose start is after its end
         (DateRangeError)."""
-        from ingest.metadata import CATEGORIES  # the owner of the category list
-
         for category in self.categories:
             if category not in CATEGORIES:
                 raise UnknownCategoryError(category, CATEGORIES)

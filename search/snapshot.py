@@ -5,16 +5,16 @@ from __future__ import annotations
 import json
 import sqlite3
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
 from studykb.errors import IndexCorruptError, IndexMissingError
+from studykb.index_store import IndexStore
 from studykb.layout import DataDir
 
 from .dense import DenseIndex
 from .doc_vectors import DocVectors
-from .integrity import check_version, rebuild_advice
+from .index_format import CHUNK_IDS_FILE, DENSE_FILE, LEXICAL_DIR, Manifest, check_version, rebuild_advice
 from .lexical import LexicalIndex
 from .records import DocumentInfo
 
@@ -26,7 +26,7 @@ class Snapshot:
     """Everything one query needs from one version; never mutated, so queries never mix versions."""
 
     name: str
-    manifest: dict[str, Any]
+    manifest: Manifest
     dense: DenseIndex
     lexical: LexicalIndex
     chunk_ids: np.ndarray  # sorted passage ids; row i of both indexes is chunk_ids[i]
@@ -47,22 +47,13 @@ class Snapshot:
 def corpus_root(conn: sqlite3.Connection, name: str) -> str | None:
     """The corpus folder version `name` was ingested from (for the rebuild command), if recorded."""
     try:
-        row = conn.execute(
-            "SELECT d.root FROM documents d JOIN version_documents v ON v.document_id = d.id "
-            "JOIN index_versions iv ON iv.id = v.version_id WHERE iv.name = ? LIMIT 1",
-            (name,),
-        ).fetchone()
+        return IndexStore(conn).corpus_root(name)
     except sqlite3.Error:
         return None
-    return str(row[0]) if row else None
 
 
 def _documents(conn: sqlite3.Connection, name: str) -> dict[int, DocumentInfo]:
-    rows = conn.execute(
-        "SELECT d.* FROM documents d JOIN version_documents v ON v.document_id = d.id "
-        "JOIN index_versions iv ON iv.id = v.version_id WHERE iv.name = ?",
-        (name,),
-    ).fetchall()
+    rows = IndexStore(conn).version_documents(name)
     return {
         r["id"]: DocumentInfo(
             id=r["id"],
@@ -96,9 +87,9 @@ def load_snapshot(data: DataDir, conn: sqlite3.Connection, name: str | None = No
     manifest = verdict.manifest
     folder = data.version_path(name)
     try:
-        chunk_ids = np.load(folder / "chunk_ids.npy")
-        dense = DenseIndex.load(folder / "faiss.index")
-        lexical = LexicalIndex.load(folder / "bm25")
+        chunk_ids = np.load(folder / CHUNK_IDS_FILE)
+        dense = DenseIndex.load(folder / DENSE_FILE)
+        lexical = LexicalIndex.load(folder / LEXICAL_DIR)
         doc_vectors = DocVectors.load(folder)
     except (OSError, ValueError, RuntimeError, EOFError) as exc:  # damage the checks could not see
         raise IndexCorruptError(
@@ -107,11 +98,7 @@ def load_snapshot(data: DataDir, conn: sqlite3.Connection, name: str | None = No
             version=name, problems=(str(exc),),
         ) from exc
     documents = _documents(conn, name)
-    rows = conn.execute(
-        "SELECT c.id, c.document_id FROM chunks c JOIN version_documents v ON v.document_id = c.document_id "
-        "JOIN index_versions iv ON iv.id = v.version_id WHERE iv.name = ? ORDER BY c.id",
-        (name,),
-    ).fetchall()
+    rows = IndexStore(conn).chunk_documents(name)
     if len(rows) != len(chunk_ids) or len(chunk_ids) != dense.size or lexical.size != dense.size:
         raise IndexCorruptError(
             f"index version {name} is inconsistent ({len(chunk_ids)} ids, {dense.size} vectors, "
@@ -139,27 +126,15 @@ def verify_version(data: DataDir, conn: sqlite3.Connection, name: str | None = N
     manifest = verdict.manifest
     folder = data.version_path(name)
     n = int(manifest.get("n_chunks", -1))
-    chunk_ids = np.load(folder / "chunk_ids.npy")
-    dense = DenseIndex.load(folder / "faiss.index")
-    lexical = LexicalIndex.load(folder / "bm25")
-    row = conn.execute(
-        "SELECT id, n_chunks, state, checksum FROM index_versions WHERE name = ?", (name,)
-    ).fetchone()
+    chunk_ids = np.load(folder / CHUNK_IDS_FILE)
+    dense = DenseIndex.load(folder / DENSE_FILE)
+    lexical = LexicalIndex.load(folder / LEXICAL_DIR)
+    row = IndexStore(conn).version(name)
     if row is None:
         return [f"{name}: no record in the database"]
     if row["checksum"] and row["checksum"] != manifest.get("checksum"):
         problems.append(f"{name}: the manifest's checksum differs from the database's record")
-    db_ids = np.array(
-        [
-            r[0]
-            for r in conn.execute(
-                "SELECT c.id FROM chunks c JOIN version_documents v ON v.document_id = c.document_id "
-                "WHERE v.version_id = ? ORDER BY c.id",
-                (row["id"],),
-            )
-        ],
-        dtype=np.int64,
-    )
+    db_ids = np.array(IndexStore(conn).version_chunk_ids(row["id"]), dtype=np.int64)
     counts = {
         "manifest": n,
         "passage ids": len(chunk_ids),

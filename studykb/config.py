@@ -25,6 +25,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .backends import check_backend
 from .errors import ConfigError
 
 __all__ = ["CONFIG_NAME", "ApiSettings", "Settings", "load_settings"]
@@ -78,8 +79,6 @@ def load_settings(data_dir: Path) -> Settings:
             raise ConfigError(f"{path}: oidc role for {email!r} is '{role}' (valid: {', '.join(_ROLES)})")
     backend = raw.get("embedding", {}).get("backend")
     if backend is not None:
-        from .models import check_backend
-
         check_backend(backend, f"{path}: embedding.backend")
     return Settings(require_login, enabled, {k.lower(): v for k, v in roles.items()}, default_role, backend,
                     _api_settings(path, raw.get("api", {})))

@@ -7,8 +7,8 @@ data/
                         replica without it serves the version the database records as published
   ingest.lock           held (flock) by a running ingest
   serve.lock            held (shared flock) by every running `studykb serve`: restore refuses then
-  verified.json         fingerprints of versions whose checksums verified (search/integrity.py)
-  versions/<name>/      one immutable index version: faiss.index, bm25/, chunk_ids.npy, manifest.json
+  verified.json         fingerprints of versions whose checksums verified (search/index_format.py)
+  versions/<name>/      one immutable index version (its files: search/index_format.py)
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from pathlib import Path
 
 from .db import DB_NAME
 from .errors import IndexCorruptError, StorageError
+from .index_store import IndexStore
 from .pg import database_url
 
 __all__ = ["DATA_DIR_ENV", "DataDir", "default_data_dir"]
@@ -145,12 +146,7 @@ def _published_names(url: str) -> list[str]:
             conn.close()
         conn = PgConnection(url)
         _published.conn = conn
-    rows = conn.execute("SELECT to_regclass('index_versions') IS NOT NULL").fetchone()
-    names: list[str] = []
-    if rows[0]:
-        names = [r[0] for r in conn.execute(
-            "SELECT name FROM index_versions WHERE state IN ('published', 'retired') "
-            "ORDER BY state = 'published' DESC, id DESC")]
+    names = IndexStore(conn).kept_names()  # type: ignore[arg-type]
     _published.answer = (url, time.monotonic(), tuple(names))
     return names
 

@@ -25,6 +25,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from .backends import BACKEND_ENV, BACKENDS, DEFAULT_BACKEND, check_backend
+from .config import load_settings
 from .errors import ConfigError
 from .use_model import USE_MODEL
 
@@ -46,14 +48,6 @@ DEFAULT_MODEL = "BAAI/bge-small-zh-v1.5"
 FALLBACK_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
 MODEL_ENV = "STUDYKB_MODEL"
 THREADS_ENV = "STUDYKB_TORCH_THREADS"
-BACKEND_ENV = "STUDYKB_BACKEND"
-#: Embedding backends: sentence-transformers on torch; ONNX Runtime fp32 (same vectors, ~2× faster
-#: queries) and dynamically quantised int8 (faster still, cosine ~0.98 to torch). See bench/backends.py.
-#: `auto` (the default) embeds queries with ONNX fp32 (the same vectors as torch, a search pays
-#: ~7 ms instead of ~17 ms of CPU) and passages with torch (as fast for batches), and uses torch
-#: for both when the model cannot be exported.
-BACKENDS = ("auto", "torch", "onnx", "onnx-int8")
-DEFAULT_BACKEND = "auto"
 _ALIASES = {
     "minilm": FALLBACK_MODEL,
     "fallback": FALLBACK_MODEL,
@@ -101,15 +95,6 @@ class ModelSpec:
         return f"ModelSpec({self.name!r}{' fallback' if self.fallback else ''}{backend})"
 
 
-def check_backend(value: str, setting: str) -> str:
-    """`value` if it names a backend, else a ConfigError naming `setting` and the valid values."""
-    if value not in BACKENDS:
-        raise ConfigError(
-            f"{setting} is {value!r}: the embedding backend must be one of {', '.join(BACKENDS)}"
-        )
-    return value
-
-
 def resolve_backend(value: str | None = None, *, data_dir: Path | None = None) -> str:
     """The embedding backend: `value` (a --backend option), else `$STUDYKB_BACKEND`, else
     `[embedding] backend` in `<data_dir>/studykb.toml`, else auto. Bad values raise ConfigError."""
@@ -119,8 +104,6 @@ def resolve_backend(value: str | None = None, *, data_dir: Path | None = None) -
     if env:
         return check_backend(env, f"${BACKEND_ENV}")
     if data_dir is not None:
-        from .config import load_settings
-
         configured = load_settings(data_dir).embedding_backend  # validated there
         if configured:
             return configured

@@ -13,9 +13,9 @@ from click.testing import CliRunner
 from lists import progress, store
 from sites.store import add_site
 from studykb import auth
-from studykb.cli import cli
 from studykb.db import MIGRATIONS, connect
 from studykb.errors import PermissionDenied, StudyKBError
+from studykb_cli.main import cli
 
 STRONG = "correct-horse-42"
 SITE = {"id": "zj-test-hall", "name": "测试纪念馆", "type": "纪念馆", "province": "浙江省", "city": "嘉兴市",

@@ -1,4 +1,4 @@
-"""Tests for the `studykb` command line as a user runs it (`studykb.cli.main`: exit status, stdout and
+"""Tests for the `studykb` command line as a user runs it (`studykb_cli.main.main`: exit status, stdout and
 stderr) on real small indexes: batch queries with a bad line, option and filter errors, literal text,
 an empty corpus and catalog keys naming no document."""
 
@@ -19,7 +19,7 @@ OPTS = IngestOptions(model="minilm", max_chars=120, overlap=20)
 def run(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
         *args: str) -> tuple[int, str, str]:
     """(exit status, stdout, stderr) of `studykb ARGS`."""
-    from studykb.cli import main
+    from studykb_cli.main import main
 
     monkeypatch.setattr(sys, "argv", ["studykb", *args])
     code = 0

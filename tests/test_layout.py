@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from studykb.cli import main
+from studykb_cli.main import main
 
 COMMANDS = {
     "search": ["search", "浦江经验"],

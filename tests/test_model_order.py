@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from ingest.pipeline import IngestOptions, ingest
+from search.status import index_status
 from studykb.errors import ConfigError, IndexMismatchError
 from studykb.models import DEFAULT_MODEL, FALLBACK_MODEL, resolve_model, spec_for_index
-from studykb.status import index_status
 from studykb.use_model import INSTALL_COMMAND, USE_MODEL, USE_MODEL_ENV
 
 

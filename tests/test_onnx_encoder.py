@@ -203,8 +203,8 @@ def test_bad_backend_values_name_the_setting(tmp_path: Path, monkeypatch: pytest
     from click.testing import CliRunner
 
     from ingest.pipeline import IngestOptions, ingest
-    from studykb.cli import cli
     from studykb.config import load_settings
+    from studykb_cli.main import cli
 
     monkeypatch.delenv("STUDYKB_BACKEND", raising=False)
     assert resolve_backend() == "auto"

@@ -13,7 +13,7 @@ import streamlit as st
 from search.engine import Engine
 from search.records import DocumentInfo
 from studykb.db import connect
-from studykb.pg import PgConnection
+from studykb.index_store import IndexStore
 from studykb.text import fold
 
 __all__ = ["example_queries"]
@@ -25,27 +25,15 @@ _TERM = re.compile(r"^[“”\"]?[\u4e00-\u9fff]{2,8}[“”\"]?$")
 def _candidates(conn: sqlite3.Connection, docs: list[DocumentInfo]) -> Counter[str]:
     """Tags and short headings, weighted by how many documents carry them."""
     found: Counter[str] = Counter(t for d in docs for t in d.tags)
-    ids = [d.id for d in docs]
-    for i in range(0, len(ids), 900):
-        part = ids[i : i + 900]
-        rows = conn.execute(
-            f"SELECT DISTINCT document_id, heading_path FROM chunks WHERE document_id IN "
-            f"({','.join('?' * len(part))})", part)
-        named = {(doc, heading) for doc, path in rows for heading in json.loads(path)}
-        found.update(heading for _, heading in named)
+    rows = IndexStore(conn).document_headings([d.id for d in docs])
+    named = {(doc, heading) for doc, path in rows for heading in json.loads(path)}
+    found.update(heading for _, heading in named)
     return Counter({t.strip("“”\""): n for t, n in found.items() if _TERM.match(t)})
 
 
 def _document_frequency(conn: sqlite3.Connection, term: str, doc_ids: set[int]) -> int:
     """Number of current documents whose text contains `term` (matched on folded text)."""
-    key = fold(term)
-    if len(key) >= 3 and not isinstance(conn, PgConnection):  # FTS5 trigram: 3+ characters
-        rows = conn.execute("SELECT DISTINCT document_id FROM chunks WHERE id IN "
-                            "(SELECT rowid FROM chunk_fts WHERE chunk_fts MATCH ?)", ('"' + key + '"',))
-    else:
-        rows = conn.execute("SELECT DISTINCT c.document_id FROM chunks c JOIN chunk_fts f ON f.rowid = c.id "
-                            "WHERE instr(f.folded, ?) > 0", (key,))
-    return len({r[0] for r in rows} & doc_ids)
+    return len(IndexStore(conn).documents_with_phrase(fold(term)) & doc_ids)
 
 
 @st.cache_data(max_entries=8, show_spinner=False)

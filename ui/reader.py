@@ -18,6 +18,7 @@ from search.query import parse_query
 from search.records import DocumentInfo, Hit
 from studykb.db import connect
 from studykb.errors import OriginalUnavailableError, StudyKBError
+from studykb.index_store import IndexStore
 from ui.document_view import show_document
 from ui.render import heading_trail, marked, md
 
@@ -80,11 +81,10 @@ def _chunk_layout(db_path: str, document_id: int) -> list[tuple[int, int, tuple[
     """(start, end, heading path) of each passage of a document (rows are immutable: safe to cache)."""
     conn = connect(db_path, migrate=False)
     try:
-        rows = conn.execute('SELECT start, "end", heading_path FROM chunks WHERE document_id = ? '
-                            "ORDER BY ordinal", (document_id,)).fetchall()
+        rows = IndexStore(conn).document_layout(document_id)
     finally:
         conn.close()
-    return [(r[0], r[1], tuple(json.loads(r[2]))) for r in rows]
+    return [(r["start"], r["end"], tuple(json.loads(r["heading_path"]))) for r in rows]
 
 
 Layout = Sequence[tuple[int, int, tuple[str, ...]]]

@@ -6,9 +6,9 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Query
 
+from search.filters import parse_filters
 from studykb.auth import User
 from studykb.errors import NotFoundError, QueryError
-from studykb.search_cli import parse_filters
 
 from ..auth import reader, services
 from ..schemas import ERROR_RESPONSES, SearchHit, SearchResponse

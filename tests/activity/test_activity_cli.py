@@ -15,7 +15,7 @@ from test_activity_stats import place
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-c", "from studykb.cli import main; main()", *args],
+        [sys.executable, "-c", "from studykb_cli.main import main; main()", *args],
         capture_output=True,
         text=True,
         timeout=120,

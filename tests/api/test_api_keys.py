@@ -12,9 +12,9 @@ from click.testing import CliRunner
 
 from api.keys import create_key, key_for_token, list_keys, revoke_key
 from studykb import auth
-from studykb.cli import cli
 from studykb.db import connect
 from studykb.errors import ConfigError
+from studykb_cli.main import cli
 from tests.activity.activity_samples import import_sample_units
 
 

@@ -29,7 +29,7 @@ def server(workspace: tuple[Path, Path]) -> Iterator[str]:
         [
             sys.executable,
             "-c",
-            "from studykb.cli import main; main()",
+            "from studykb_cli.main import main; main()",
             "api",
             "--data-dir",
             str(workspace[1]),
@@ -91,7 +91,7 @@ def test_restore_is_refused_while_the_api_serves_the_data_dir(
 ) -> None:
     data = workspace[1]
     archive = tmp_path / "b.tar"
-    cli = [sys.executable, "-m", "studykb.cli"]
+    cli = [sys.executable, "-m", "studykb_cli"]
     assert subprocess.run([*cli, "backup", "-o", str(archive), "--data-dir", str(data)]).returncode == 0
     out = subprocess.run([*cli, "restore", str(archive), "--data-dir", str(data), "--force"],
                          capture_output=True, text=True)

@@ -367,7 +367,7 @@ def test_cache_key_is_the_page_image(cjk_font: Path) -> None:
 def test_without_ocr_a_scan_has_no_text_layer(scans: Path, tmp_path: Path) -> None:
     from click.testing import CliRunner
 
-    from studykb.cli import cli
+    from studykb_cli.main import cli
 
     corpus = tmp_path / "corpus"
     corpus.mkdir()

@@ -96,7 +96,7 @@ def test_a_moved_corpus_is_adopted_and_downloads_follow_it(built: tuple[Path, Pa
 def test_the_cli_refuses_another_root_with_exit_status_2(workspace: tuple[Path, Path], tmp_path: Path,
                                                        monkeypatch: pytest.MonkeyPatch,
                                                        capsys: pytest.CaptureFixture[str]) -> None:
-    from studykb.cli import main
+    from studykb_cli.main import main
 
     corpus, data = workspace
     other = tmp_path / "other"

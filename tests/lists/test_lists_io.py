@@ -18,9 +18,9 @@ from lists.io import FORMAT, dumps, export_lists, import_lists, parse
 from lists.records import ListDraft
 from studykb import auth
 from studykb.auth import User
-from studykb.cli import cli
 from studykb.db import connect
 from studykb.errors import PermissionDenied, ValidationError
+from studykb_cli.main import cli
 
 
 def _sample(conn: sqlite3.Connection, org: User) -> int:
@@ -208,7 +208,7 @@ def test_cli_errors_are_clear(data_dir: Path, tmp_path: Path) -> None:
 
 
 def test_every_lists_command_has_an_example() -> None:
-    from studykb.lists_cli import lists
+    from studykb_cli.lists import lists
 
     for name, command in lists.commands.items():
         assert "Example: studykb lists " + name in (command.help or ""), name
@@ -284,7 +284,7 @@ def test_an_imported_list_says_where_it_came_from(conn: sqlite3.Connection, peop
     """An imported copy used to look identical to its original (same title, same facts)."""
     from click.testing import CliRunner
 
-    from studykb.cli import cli
+    from studykb_cli.main import cli
 
     _sample(conn, people["organiser"])
     original = store.lists_for(conn, people["organiser"])[0]

@@ -11,7 +11,7 @@ from tests.quotes.test_check import DRAFT
 
 
 def _run(*args: str) -> subprocess.CompletedProcess[str]:
-    code = "from studykb.cli import main; main()"
+    code = "from studykb_cli.main import main; main()"
     return subprocess.run([sys.executable, "-c", code, "quotes", *args], capture_output=True, text=True)
 
 

@@ -20,7 +20,7 @@ from studykb.auth import add_user, get_user
 from studykb.db import connect
 from studykb.layout import DataDir
 
-CLI = [sys.executable, "-m", "studykb.cli"]
+CLI = [sys.executable, "-m", "studykb_cli"]
 OPTS = IngestOptions(model="minilm", max_chars=120, overlap=20)  # the session index's chunking
 
 

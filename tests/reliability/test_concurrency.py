@@ -30,7 +30,7 @@ def test_searches_continue_during_ingest_and_pick_up_the_new_version(workspace: 
     old = DataDir(data).current()
     (corpus / "fresh.md").write_text("# 新材料\n\n红色基因要代代相传，红船精神永放光芒。\n", encoding="utf-8")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "studykb.cli", "ingest", str(corpus), "--data-dir", str(data)],
+        [sys.executable, "-m", "studykb_cli", "ingest", str(corpus), "--data-dir", str(data)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
@@ -64,7 +64,7 @@ def test_lock_of_a_killed_ingest_is_recovered(workspace: tuple[Path, Path]) -> N
     )
     assert holder.stdout is not None and holder.stdout.readline().strip() == b"held"
     busy = subprocess.run(
-        [sys.executable, "-m", "studykb.cli", "ingest", str(corpus), "--data-dir", str(data)],
+        [sys.executable, "-m", "studykb_cli", "ingest", str(corpus), "--data-dir", str(data)],
         capture_output=True,
         text=True,
     )
@@ -72,7 +72,7 @@ def test_lock_of_a_killed_ingest_is_recovered(workspace: tuple[Path, Path]) -> N
     holder.send_signal(signal.SIGKILL)
     holder.wait()
     after = subprocess.run(
-        [sys.executable, "-m", "studykb.cli", "ingest", str(corpus), "--data-dir", str(data)],
+        [sys.executable, "-m", "studykb_cli", "ingest", str(corpus), "--data-dir", str(data)],
         capture_output=True,
         text=True,
     )

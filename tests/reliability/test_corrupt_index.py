@@ -14,13 +14,13 @@ import pytest
 
 from ingest.pipeline import IngestOptions, ingest
 from search.engine import Engine
-from search.integrity import check_version
+from search.index_format import check_version
 from search.snapshot import verify_version
 from studykb.db import connect
 from studykb.errors import IndexCorruptError
 from studykb.layout import DataDir
 
-CLI = [sys.executable, "-m", "studykb.cli"]
+CLI = [sys.executable, "-m", "studykb_cli"]
 OPTS = IngestOptions(model="minilm")
 
 

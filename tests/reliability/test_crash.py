@@ -23,7 +23,7 @@ from search.snapshot import verify_version
 from studykb.db import connect
 from studykb.layout import DataDir
 
-CLI = [sys.executable, "-m", "studykb.cli"]
+CLI = [sys.executable, "-m", "studykb_cli"]
 
 
 def mutate(corpus: Path) -> None:

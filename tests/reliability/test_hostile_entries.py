@@ -51,7 +51,7 @@ def test_bad_entries_are_reported_and_the_rest_is_indexed(hostile_corpus: tuple[
 def test_the_cli_reports_bad_entries_without_a_traceback(hostile_corpus: tuple[Path, Path],
                                                         monkeypatch: pytest.MonkeyPatch,
                                                         capsys: pytest.CaptureFixture[str]) -> None:
-    from studykb.cli import main
+    from studykb_cli.main import main
 
     corpus, data = hostile_corpus
     monkeypatch.setattr(sys, "argv", ["studykb", "ingest", str(corpus), "--data-dir", str(data), "--json"])

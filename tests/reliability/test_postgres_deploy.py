@@ -34,7 +34,7 @@ def studykb(*args: str, url: str | None, timeout: float = 900,
     env = {k: v for k, v in os.environ.items() if k not in ("STUDYKB_DATABASE_URL", "STUDYKB_DATA_DIR")}
     if url is not None:
         env["STUDYKB_DATABASE_URL"] = url
-    return subprocess.run([sys.executable, "-m", "studykb.cli", *args], cwd=cwd, env=env,
+    return subprocess.run([sys.executable, "-m", "studykb_cli", *args], cwd=cwd, env=env,
                           capture_output=True, text=True, timeout=timeout, check=False)
 
 
@@ -193,7 +193,7 @@ def test_a_killed_writer_leaves_the_published_version_serving_and_no_lock(pg_ser
 
     (corpus / "new.txt").write_text("新时代枫桥经验：矛盾不上交，就地化解。\n", encoding="utf-8")
     env = {**os.environ, "STUDYKB_DATABASE_URL": url}
-    proc = subprocess.Popen([sys.executable, "-m", "studykb.cli", "ingest", str(corpus), "--data-dir",
+    proc = subprocess.Popen([sys.executable, "-m", "studykb_cli", "ingest", str(corpus), "--data-dir",
                              str(writer), "--model", "minilm"], cwd=ROOT, env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     watcher = connect(url)

@@ -79,7 +79,7 @@ def two_servers(shared: tuple[str, Path], tmp_path: Path) -> Iterator[list[Path]
             publish_to(writer, replica)
             port = free_port()
             log = (replica.parent / f"{replica.name}.log").open("wb")
-            proc = subprocess.Popen([sys.executable, "-m", "studykb.cli", "serve", "--data-dir", str(replica),
+            proc = subprocess.Popen([sys.executable, "-m", "studykb_cli", "serve", "--data-dir", str(replica),
                                      "--port", str(port)], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
             procs.append((proc, port))
         for proc, port in procs:
@@ -91,7 +91,7 @@ def two_servers(shared: tuple[str, Path], tmp_path: Path) -> Iterator[list[Path]
 
 
 def cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "studykb.cli", *args], cwd=ROOT, capture_output=True,
+    return subprocess.run([sys.executable, "-m", "studykb_cli", *args], cwd=ROOT, capture_output=True,
                           text=True, timeout=300, check=False)
 
 
@@ -227,7 +227,7 @@ def _api(replica: Path) -> tuple[subprocess.Popen[bytes], str]:
 
     port = free_port()
     log = (replica.parent / f"{replica.name}-api.log").open("wb")
-    proc = subprocess.Popen([sys.executable, "-m", "studykb.cli", "api", "--data-dir", str(replica),
+    proc = subprocess.Popen([sys.executable, "-m", "studykb_cli", "api", "--data-dir", str(replica),
                              "--port", str(port)], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 180

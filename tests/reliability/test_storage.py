@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 PY = sys.executable
-CLI = [PY, "-m", "studykb.cli"]
+CLI = [PY, "-m", "studykb_cli"]
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -110,9 +110,9 @@ def test_a_full_disk_stops_ingest_with_one_line_and_the_index_stays_valid(
     mnt.mkdir()
     script = (
         'mount -t tmpfs -o size="$1" tmpfs "$2" && cp -a "$3"/. "$2"/ && '
-        '{ "$5" -m studykb.cli ingest "$4" --data-dir "$2" 2>"$6/ingest.err"; echo $? >"$6/ingest.rc"; } ; '
-        '"$5" -m studykb.cli verify --data-dir "$2" >"$6/verify.out"; echo $? >"$6/verify.rc"; '
-        '"$5" -m studykb.cli search 浦江经验 -k 1 --json --data-dir "$2" >"$6/search.out"'
+        '{ "$5" -m studykb_cli ingest "$4" --data-dir "$2" 2>"$6/ingest.err"; echo $? >"$6/ingest.rc"; } ; '
+        '"$5" -m studykb_cli verify --data-dir "$2" >"$6/verify.out"; echo $? >"$6/verify.rc"; '
+        '"$5" -m studykb_cli search 浦江经验 -k 1 --json --data-dir "$2" >"$6/search.out"'
     )
     out = in_namespace(script, f"{used // 1024 + 160}k", mnt, data, corpus, PY, tmp_path)
     assert out.returncode == 0, out.stderr

@@ -55,7 +55,7 @@ def test_relevant_hits_come_before_weak_ones(use_engine: Engine) -> None:
 
 def test_json_carries_the_weak_flag(use_data: Path) -> None:
     out = subprocess.run(
-        [sys.executable, "-m", "studykb.cli", "search", NONSENSE[0], "--data-dir", str(use_data), "--json",
+        [sys.executable, "-m", "studykb_cli", "search", NONSENSE[0], "--data-dir", str(use_data), "--json",
          "-k", "3"],
         capture_output=True, text=True, check=True,
     ).stdout

@@ -11,8 +11,8 @@ from click.testing import CliRunner
 
 from sites import COLUMNS, parse_sites
 from sites.store import get_site
-from studykb.cli import cli
 from studykb.db import connect
+from studykb_cli.main import cli
 
 Row = Callable[..., dict[str, str]]
 WriteCsv = Callable[..., Path]
@@ -68,7 +68,7 @@ def test_export_on_a_fresh_data_dir_shows_the_shipped_sites(tmp_path: Path) -> N
 
 
 def test_every_sites_command_documents_an_example() -> None:
-    from studykb.sites_cli import sites
+    from studykb_cli.sites import sites
 
     for name, command in sites.commands.items():
         assert "Example: studykb sites " + name in (command.help or ""), name

@@ -30,7 +30,7 @@ pytestmark = [
 
 def _studykb(*args: str) -> list[str]:
     """The command line running `studykb ARGS` with this interpreter's installation."""
-    return [sys.executable, "-m", "studykb.cli", *args]
+    return [sys.executable, "-m", "studykb_cli", *args]
 
 
 def _free_port() -> int:

@@ -9,9 +9,9 @@ from __future__ import annotations
 import streamlit as st
 
 from search.highlight import escape_markdown as md
+from search.status import index_status
 from studykb.auth import can
 from studykb.errors import IndexMissingError
-from studykb.status import index_status
 from ui import state
 from ui.auth import require_login_if_configured
 from ui.phone import page_title

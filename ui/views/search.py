@@ -10,6 +10,7 @@ from search.records import DocumentInfo, Hit
 from studykb.errors import FilterError, IndexMissingError, QueryError, StudyKBError
 from ui import state
 from ui.auth import require_login_if_configured
+from ui.curate import add_controls
 from ui.examples import example_queries
 from ui.filters import FILTER_KEYS, active_count, filter_controls, filter_problem, summary
 from ui.keep import keep
@@ -18,11 +19,6 @@ from ui.phone import menu_button, page_title
 from ui.reader import show_reader
 from ui.render import hit_card, local_time, md
 from ui.url import adopt, publish, whole_number
-
-try:  # reading-list curation joins the result cards when that feature is installed
-    from ui.curate import add_controls
-except ModuleNotFoundError:
-    add_controls = None  # type: ignore[assignment]
 
 PAGE_SIZE = 10
 PLACEHOLDER = "输入关键词、短语或问题（中文或英文均可，可跨语言检索），按回车；用引号“…”查找原文表述"

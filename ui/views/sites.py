@@ -42,18 +42,13 @@ from studykb.auth import can
 from studykb.errors import IndexCorruptError, IndexMissingError, StudyKBError
 from ui import activity_map, state
 from ui.auth import require_login_if_configured
+from ui.curate import add_controls
 from ui.keep import keep
 from ui.messages import error_text
 from ui.phone import menu_button, page_title
 from ui.reader import show_reader
 from ui.render import hit_card
 from ui.url import adopt, publish
-
-add_controls: Callable[[Hit], None] | None
-try:  # organisers add readings to reading lists when that feature is installed
-    from ui.curate import add_controls
-except ModuleNotFoundError:
-    add_controls = None
 
 ss = st.session_state
 keep("sf_text", "sf_province", "sf_city", "sf_type", "sf_theme", "sf_hidden")
@@ -379,12 +374,12 @@ def _site_form(prefix: str, initial: dict[str, str], *, new: bool) -> dict[str, 
         with cols[1]:
             st.text_input("区县", key=f"{prefix}-district")
         st.text_input("地址", key=f"{prefix}-address")
-        cols = st.columns(3)
-        for col, name in zip(cols, ("lat", "lon"), strict=False):
+        coord_cols = st.columns(3)
+        for col, name in zip(coord_cols, ("lat", "lon"), strict=False):
             with col:
                 st.text_input(f"{_LABELS[name]}（WGS84 十进制度）", key=f"{prefix}-{name}")
                 _field_errors(prefix, name)
-        with cols[2]:
+        with coord_cols[2]:
             st.text_input("坐标误差（米，可留空）", key=f"{prefix}-coord_accuracy_m",
                           help=f"经纬度的估计误差半径，整数 1–50000。超过 {APPROXIMATE_ABOVE_M} 米时，"
                                "地图用空心圆圈表示，详情中提示以地址为准。")
@@ -512,7 +507,7 @@ def _related(site: Site) -> None:
         st.caption("资料库中暂时没有与该场馆相关的段落。")
         return
     st.caption("根据场馆名称、延伸阅读检索词和主题，从资料库中找到的段落：")
-    extra = add_controls if organiser and add_controls is not None else None
+    extra = add_controls if organiser else None
     for rank, hit in enumerate(hits, start=1):
         hit_card(hit, rank, on_read=_open, on_similar=None, extra=extra)
 

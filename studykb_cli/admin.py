@@ -7,8 +7,7 @@ from pathlib import Path
 
 import click
 
-from .cli import database_url_option
-from .layout import default_data_dir
+from .options import data_dir_option, data_path, database_url_option, plain_data_dir_option
 
 __all__ = ["backup", "restore"]
 
@@ -21,13 +20,7 @@ __all__ = ["backup", "restore"]
     required=True,
     help="Archive to write (.tar).",
 )
-@click.option(
-    "--data-dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="Index and database folder [default: $STUDYKB_DATA_DIR or data/].",
-)
-@database_url_option
+@data_dir_option
 def backup(output: Path, data_dir: Path | None) -> None:
     """Back up the database (reading lists, users, sites, index metadata) and the published index.
 
@@ -40,7 +33,7 @@ def backup(output: Path, data_dir: Path | None) -> None:
     """
     from .backup import backup as run
 
-    data = data_dir or default_data_dir()
+    data = data_path(data_dir)
     info = run(data, output)
     if info.get("index_problems"):
         click.echo(
@@ -54,12 +47,7 @@ def backup(output: Path, data_dir: Path | None) -> None:
 
 @click.command()
 @click.argument("archive", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option(
-    "--data-dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="Folder to restore into [default: $STUDYKB_DATA_DIR or data/].",
-)
+@plain_data_dir_option("Folder to restore into [default: $STUDYKB_DATA_DIR or data/].")
 @database_url_option
 @click.option("--force", is_flag=True, help="Replace a non-empty data dir (its contents are kept aside).")
 def restore(archive: Path, data_dir: Path | None, force: bool) -> None:
@@ -73,7 +61,7 @@ def restore(archive: Path, data_dir: Path | None, force: bool) -> None:
     """
     from .backup import restore as run
 
-    data = data_dir or default_data_dir()
+    data = data_path(data_dir)
     info = run(archive, data, force=force)
     if info.get("previous_contents"):
         click.echo(f"previous contents kept in {info['previous_contents']}")

@@ -7,9 +7,11 @@ from pathlib import Path
 
 import click
 
-from .activity_cli import _output, _output_option, _refused
-from .errors import StudyKBError, ValidationError
-from .sites_cli import _conn, _data_dir, _operator
+from studykb.errors import StudyKBError, ValidationError
+
+from .activity import _import_csv, _output, _output_option
+from .options import data_dir_option, open_database
+from .sites import _operator
 
 __all__ = ["field_errors", "topics"]
 
@@ -39,7 +41,7 @@ def topics() -> None:
 @click.option("--start", default=None, metavar="YYYY-MM-DD", help="First day of the research.")
 @click.option("--end", default=None, metavar="YYYY-MM-DD", help="Planned or actual last day.")
 @click.option("--id", "topic_id", default=None, help="The topic's id (default: one is made).")
-@_data_dir
+@data_dir_option
 def topics_add(
     unit_id: str,
     title: str,
@@ -59,7 +61,7 @@ def topics_add(
 
     try:
         topic = add_topic(
-            _conn(data_dir), _operator(), unit_id=unit_id, title=title, theme=theme, lead=lead,
+            open_database(data_dir), _operator(), unit_id=unit_id, title=title, theme=theme, lead=lead,
             status=status, start_date=start, end_date=end, topic_id=topic_id,
         )
     except ValidationError as exc:
@@ -71,7 +73,7 @@ def topics_add(
 @click.option("--unit", default=None, help="Only this unit and the units below it.")
 @click.option("--by-theme", is_flag=True, help="Count topics per theme with their share instead.")
 @click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
-@_data_dir
+@data_dir_option
 def topics_list(unit: str | None, by_theme: bool, as_json: bool, data_dir: Path | None) -> None:
     """List research topics, or with --by-theme the number and percentage of topics per theme.
 
@@ -80,7 +82,7 @@ def topics_list(unit: str | None, by_theme: bool, as_json: bool, data_dir: Path 
     from activity.topics import list_topics, theme_shares
     from activity.units import subtree
 
-    conn = _conn(data_dir)
+    conn = open_database(data_dir)
     unit_ids = subtree(conn, unit) if unit else None
     if unit and not unit_ids:
         raise click.BadParameter(f"no unit {unit!r} (`studykb units list` shows them)", param_hint="--unit")
@@ -105,7 +107,7 @@ def topics_list(unit: str | None, by_theme: bool, as_json: bool, data_dir: Path 
 
 @topics.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@_data_dir
+@data_dir_option
 def topics_import(file: Path, data_dir: Path | None) -> None:
     """Validate FILE (id,unit_id,title,theme[,lead,status,start,end]) and upsert its topics by id.
 
@@ -116,17 +118,13 @@ def topics_import(file: Path, data_dir: Path | None) -> None:
     """
     from activity.topics import import_topics
 
-    try:
-        report = import_topics(_conn(data_dir), _operator(), file)
-    except ValidationError as exc:
-        raise _refused(exc) from None
-    click.echo(report.summary())
+    _import_csv(import_topics, data_dir, file)
 
 
 @topics.command("export")
 @_output_option
 @click.option("--unit", default=None, help="Only this unit and the units below it.")
-@_data_dir
+@data_dir_option
 def topics_export(output: Path | None, unit: str | None, data_dir: Path | None) -> None:
     """Export research topics as CSV in the import's format (every column), by id.
 
@@ -135,6 +133,6 @@ def topics_export(output: Path | None, unit: str | None, data_dir: Path | None) 
     from activity.topics import export_topics
     from activity.units import subtree
 
-    conn = _conn(data_dir)
+    conn = open_database(data_dir)
     _output(export_topics(conn, subtree(conn, unit) if unit else None), output, "topics")
 

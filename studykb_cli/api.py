@@ -7,10 +7,9 @@ from pathlib import Path
 
 import click
 
-from .auth import ROLES
-from .cli import _data, data_dir_option, json_option
-from .db import connect
-from .layout import DataDir
+from studykb.auth import ROLES
+
+from .options import data_dir_option, data_path, json_option, open_database
 
 __all__ = ["api", "keys"]
 
@@ -39,13 +38,8 @@ def api(data_dir: Path | None, host: str, port: int, workers: int) -> None:
     """
     from api.server import serve
 
-    serve(_data(data_dir), host=host, port=port, workers=workers)
+    serve(data_path(data_dir), host=host, port=port, workers=workers)
 
-
-def _conn(data_dir: Path | None):  # type: ignore[no-untyped-def]
-    data = DataDir(_data(data_dir))
-    data.root.mkdir(parents=True, exist_ok=True)
-    return connect(data.db_path)
 
 
 @click.group()
@@ -84,7 +78,7 @@ def create(
     """
     from api.keys import create_key
 
-    key, token = create_key(_conn(data_dir), name, role, unit=unit, username=username)
+    key, token = create_key(open_database(data_dir), name, role, unit=unit, username=username)
     if as_json:
         click.echo(
             json.dumps(
@@ -107,7 +101,7 @@ def list_(include_revoked: bool, data_dir: Path | None, as_json: bool) -> None:
     """
     from api.keys import list_keys
 
-    found = list_keys(_conn(data_dir), include_revoked=include_revoked)
+    found = list_keys(open_database(data_dir), include_revoked=include_revoked)
     if as_json:
         click.echo(
             json.dumps(
@@ -145,5 +139,5 @@ def revoke(name: str, data_dir: Path | None) -> None:
     """
     from api.keys import revoke_key
 
-    key = revoke_key(_conn(data_dir), name)
+    key = revoke_key(open_database(data_dir), name)
     click.echo(f"revoked {key.name}")

@@ -3,24 +3,17 @@
 from __future__ import annotations
 
 import getpass
-import sqlite3
 from pathlib import Path
 
 import click
 
-from .auth import User
-from .cli import data_dir_option as _data_dir  # --data-dir with --database-url
-from .db import connect
-from .errors import ValidationError
-from .layout import DataDir, default_data_dir
+from studykb.auth import User
+from studykb.errors import ValidationError
+
+from .options import data_dir_option, open_database
 
 __all__ = ["sites"]
 
-
-def _conn(data_dir: Path | None) -> sqlite3.Connection:
-    data = DataDir(data_dir or default_data_dir())
-    data.root.mkdir(parents=True, exist_ok=True)
-    return connect(data.db_path)
 
 
 def _operator() -> User:
@@ -40,7 +33,7 @@ def sites() -> None:
 
 @sites.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@_data_dir
+@data_dir_option
 def import_(file: Path, data_dir: Path | None) -> None:
     """Validate FILE (sites.csv format) and upsert its sites by id.
 
@@ -52,7 +45,7 @@ def import_(file: Path, data_dir: Path | None) -> None:
     from sites.store import import_file
 
     try:
-        report = import_file(_conn(data_dir), _operator(), file)
+        report = import_file(open_database(data_dir), _operator(), file)
     except ValidationError as exc:
         raise click.ClickException(f"{exc}\nNothing was imported; fix these rows and run the import again.") \
             from None
@@ -68,7 +61,7 @@ def import_(file: Path, data_dir: Path | None) -> None:
 @click.option("--theme", multiple=True, help="Only sites with this theme (repeatable), e.g. 抗战.")
 @click.option("--query", default="", help="Only sites whose name, address or description has these words.")
 @click.option("--include-hidden", is_flag=True, help="Also export sites organisers have hidden.")
-@_data_dir
+@data_dir_option
 def export(output: Path | None, province: tuple[str, ...], city: tuple[str, ...], types: tuple[str, ...],
            theme: tuple[str, ...], query: str, include_hidden: bool, data_dir: Path | None) -> None:
     """Export sites as CSV in the sites.csv format (the import reads it back).
@@ -78,7 +71,7 @@ def export(output: Path | None, province: tuple[str, ...], city: tuple[str, ...]
     from sites import dump_sites
     from sites.store import SiteFilter, ensure_loaded, list_sites
 
-    conn = _conn(data_dir)
+    conn = open_database(data_dir)
     ensure_loaded(conn)
     where = SiteFilter(provinces=province, cities=city, types=types, themes=theme, text=query,
                        include_hidden=include_hidden)

@@ -4,18 +4,34 @@ their statistics, and the labelled demo data set."""
 from __future__ import annotations
 
 import json
+import sqlite3
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import click
 
-from .errors import ValidationError
-from .sites_cli import _conn, _data_dir, _operator
+from studykb.auth import User
+from studykb.errors import ValidationError
+
+from .options import data_dir_option, open_database
+from .sites import _operator
 
 __all__ = ["demo", "units", "visits"]
 
 
 def _refused(exc: ValidationError) -> click.ClickException:
     return click.ClickException(f"{exc}\nNothing was imported; fix these rows and run the import again.")
+
+
+def _import_csv(importer: Callable[[sqlite3.Connection, User, Path], Any], data_dir: Path | None,
+                file: Path) -> None:
+    """Run an all-or-nothing CSV import as the operator and print its summary (refusals: exit 1)."""
+    try:
+        report = importer(open_database(data_dir), _operator(), file)
+    except ValidationError as exc:
+        raise _refused(exc) from None
+    click.echo(report.summary())
 
 
 def _output(text: str, output: Path | None, what: str) -> None:
@@ -42,7 +58,7 @@ def units() -> None:
 
 @units.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@_data_dir
+@data_dir_option
 def units_import(file: Path, data_dir: Path | None) -> None:
     """Validate FILE (columns id,name,parent_id,kind) and upsert its units by id.
 
@@ -52,16 +68,12 @@ def units_import(file: Path, data_dir: Path | None) -> None:
     """
     from activity.units import import_units
 
-    try:
-        report = import_units(_conn(data_dir), _operator(), file)
-    except ValidationError as exc:
-        raise _refused(exc) from None
-    click.echo(report.summary())
+    _import_csv(import_units, data_dir, file)
 
 
 @units.command("export")
 @_output_option
-@_data_dir
+@data_dir_option
 def units_export(output: Path | None, data_dir: Path | None) -> None:
     """Export every unit as CSV (id,name,parent_id,kind) in tree order; the import reads it back.
 
@@ -69,12 +81,12 @@ def units_export(output: Path | None, data_dir: Path | None) -> None:
     """
     from activity.units import export_units
 
-    _output(export_units(_conn(data_dir)), output, "units")
+    _output(export_units(open_database(data_dir)), output, "units")
 
 
 @units.command("list")
 @click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
-@_data_dir
+@data_dir_option
 def units_list(as_json: bool, data_dir: Path | None) -> None:
     """Show the unit tree with each unit's number of member accounts.
 
@@ -82,7 +94,7 @@ def units_list(as_json: bool, data_dir: Path | None) -> None:
     """
     from activity.units import depth_of, list_units
 
-    conn = _conn(data_dir)
+    conn = open_database(data_dir)
     found = list_units(conn)
     counts = dict(conn.execute("SELECT unit_id, count(*) FROM unit_members GROUP BY unit_id").fetchall())
     if as_json:
@@ -112,7 +124,7 @@ def units_list(as_json: bool, data_dir: Path | None) -> None:
 @units.command("assign")
 @click.argument("username")
 @click.argument("unit_id", required=False)
-@_data_dir
+@data_dir_option
 def units_assign(username: str, unit_id: str | None, data_dir: Path | None) -> None:
     """Place the account USERNAME in unit UNIT_ID (leave UNIT_ID out to take it out of any unit).
 
@@ -122,14 +134,14 @@ def units_assign(username: str, unit_id: str | None, data_dir: Path | None) -> N
     """
     from activity.units import set_member_unit
 
-    set_member_unit(_conn(data_dir), _operator(), username, unit_id)
+    set_member_unit(open_database(data_dir), _operator(), username, unit_id)
     click.echo(f"{username}: {'unit ' + unit_id if unit_id else 'no unit'}")
 
 
 @units.command("assign-list")
 @click.argument("list_id", type=int)
 @click.argument("unit_ids", nargs=-1)
-@_data_dir
+@data_dir_option
 def units_assign_list(list_id: int, unit_ids: tuple[str, ...], data_dir: Path | None) -> None:
     """Make reading list LIST_ID for the units UNIT_IDS (none: for everyone again).
 
@@ -139,7 +151,7 @@ def units_assign_list(list_id: int, unit_ids: tuple[str, ...], data_dir: Path | 
     """
     from activity.assign import assign_units
 
-    assign_units(_conn(data_dir), _operator(), list_id, list(unit_ids))
+    assign_units(open_database(data_dir), _operator(), list_id, list(unit_ids))
     click.echo(f"list {list_id}: " + (", ".join(unit_ids) if unit_ids else "not assigned to units"))
 
 
@@ -150,7 +162,7 @@ def visits() -> None:
 
 @visits.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@_data_dir
+@data_dir_option
 def visits_import(file: Path, data_dir: Path | None) -> None:
     """Validate FILE (id,site_id,date,unit_id,participants,activity,topic[,notes]) and upsert by id.
 
@@ -161,11 +173,7 @@ def visits_import(file: Path, data_dir: Path | None) -> None:
     """
     from activity.visits import import_visits
 
-    try:
-        report = import_visits(_conn(data_dir), _operator(), file)
-    except ValidationError as exc:
-        raise _refused(exc) from None
-    click.echo(report.summary())
+    _import_csv(import_visits, data_dir, file)
 
 
 _from = click.option("--from", "start", default=None, metavar="YYYY-MM-DD", help="First day (inclusive).")
@@ -186,7 +194,7 @@ def _day(value: str | None, name: str) -> str | None:
 @_from
 @_to
 @_unit
-@_data_dir
+@data_dir_option
 def visits_export(
     output: Path | None, start: str | None, end: str | None, unit: str | None, data_dir: Path | None
 ) -> None:
@@ -197,7 +205,7 @@ def visits_export(
     from activity.units import subtree
     from activity.visits import export_visits
 
-    conn = _conn(data_dir)
+    conn = open_database(data_dir)
     unit_ids = subtree(conn, unit) if unit else None
     text = export_visits(conn, unit_ids=unit_ids, start=_day(start, "--from"), end=_day(end, "--to"))
     _output(text, output, "visits")
@@ -215,7 +223,7 @@ def visits_export(
 @_to
 @_unit
 @click.option("--json", "as_json", is_flag=True, help='Print [{"key": …, "visits": n, "participants": n}].')
-@_data_dir
+@data_dir_option
 def visits_stats(
     by: str, start: str | None, end: str | None, unit: str | None, as_json: bool, data_dir: Path | None
 ) -> None:
@@ -225,7 +233,8 @@ def visits_stats(
     """
     from activity.stats import visit_stats
 
-    counts = visit_stats(_conn(data_dir), by, start=_day(start, "--from"), end=_day(end, "--to"), unit=unit)
+    counts = visit_stats(open_database(data_dir), by, start=_day(start, "--from"), end=_day(end, "--to"),
+                         unit=unit)
     if as_json:
         click.echo(json.dumps([c.to_json() for c in counts], ensure_ascii=False))
         return
@@ -248,7 +257,7 @@ def demo() -> None:
     show_default=True,
     help="Number of visits to generate over the last 12 months.",
 )
-@_data_dir
+@data_dir_option
 def demo_load(seed: int, n_visits: int, data_dir: Path | None) -> None:
     """Load the demo set: ids start with `demo-`, names with 【示例】; `demo remove` takes it out again.
 
@@ -256,11 +265,11 @@ def demo_load(seed: int, n_visits: int, data_dir: Path | None) -> None:
     """
     from activity.demo import load_demo
 
-    click.echo(load_demo(_conn(data_dir), seed=seed, n_visits=n_visits).summary())
+    click.echo(load_demo(open_database(data_dir), seed=seed, n_visits=n_visits).summary())
 
 
 @demo.command("remove")
-@_data_dir
+@data_dir_option
 def demo_remove(data_dir: Path | None) -> None:
     """Remove every demo row (ids starting with `demo-`); real data is not touched.
 
@@ -268,4 +277,4 @@ def demo_remove(data_dir: Path | None) -> None:
     """
     from activity.demo import remove_demo
 
-    click.echo(remove_demo(_conn(data_dir)).summary())
+    click.echo(remove_demo(open_database(data_dir)).summary())

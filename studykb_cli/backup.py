@@ -23,11 +23,11 @@ import time
 from pathlib import Path
 from typing import Any
 
-from .db import DB_NAME, connect
-from .errors import IndexCorruptError, LockedError, StudyKBError
-from .layout import VERSION_NAME, DataDir
-from .lock import IngestLock, no_server
-from .pg import database_url
+from studykb.db import DB_NAME, connect
+from studykb.errors import IndexCorruptError, LockedError, StudyKBError
+from studykb.layout import VERSION_NAME, DataDir
+from studykb.lock import IngestLock, no_server
+from studykb.pg import database_url
 
 __all__ = ["backup", "restore"]
 

@@ -1,84 +1,40 @@
-"""The `studykb` command line: thin click glue over the ingest, search and ui packages."""
+"""The `studykb` command line: thin click glue over the ingest, search, ui and feature packages.
+
+This package sits on top of all the others (nothing imports it); `studykb` (the base package) never
+imports it. `python -m studykb_cli` runs it like the console command.
+"""
 
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import click
 
 from ingest.chunk import MIN_MAX_CHARS
+from ingest.pipeline import IngestOptions
+from ingest.pipeline import ingest as run_ingest
+from studykb.db import connect
+from studykb.errors import StudyKBError
+from studykb.layout import DataDir
+from studykb.pg import database_url
+from studykb.storage import storage_error
+from ui.launch import launch
 
-from .errors import StudyKBError
-from .layout import DATA_DIR_ENV, default_data_dir
-from .models import BACKEND_ENV, BACKENDS
-from .pg import DATABASE_URL_ENV, is_postgres_url, masked
+from . import activity, admin, api, db, events, lists, quotes, sites, topics, users
+from .options import backend_option, data_dir_option, data_path, json_option, print_json, use_backend
+from .progress import RichProgress, print_hits, print_report
+from .search import EXIT_FAILED_QUERIES, run_batch
+
+# search.snapshot, search.status, search.engine and search.filters are imported in the commands that use
+# them: they bring numpy, FAISS, BM25 or the text tools (-X importtime: ~115 ms for search.snapshot,
+# ~160 ms with search.engine, ~13 ms for search.filters), which `studykb ingest` with nothing to do
+# (measured by bench/ingest.py) and every other command would otherwise pay at start-up.
 
 __all__ = ["cli", "main"]
-
-
-def data_dir_option(func: Callable[..., Any]) -> Callable[..., Any]:
-    """The shared --data-dir option (default `$STUDYKB_DATA_DIR` or `data/`), with --database-url."""
-    return database_url_option(click.option(
-        "--data-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-        help=f"Index and database folder [default: ${DATA_DIR_ENV} or data/].",
-    )(func))
-
-
-def _use_database_url(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
-    """Make --database-url the process's database (and its children's: `serve` runs Streamlit)."""
-    if value:
-        if not is_postgres_url(value):
-            raise click.BadParameter(f"{masked(value)}: only postgresql:// URLs are supported")
-        os.environ[DATABASE_URL_ENV] = value
-
-
-def database_url_option(func: Callable[..., Any]) -> Callable[..., Any]:
-    """The shared --database-url option: shared state in PostgreSQL instead of the data dir's SQLite.
-
-    It goes with every --data-dir (`data_dir_option` adds it); the value is read by `studykb.db.connect`
-    through `$STUDYKB_DATABASE_URL`, so it is not passed to the command function.
-    """
-    return click.option(
-        "--database-url", default=None, expose_value=False, is_eager=True, callback=_use_database_url,
-        help=f"postgresql://user:password@host:port/db holding users, lists, sites and the library's "
-             f"rows; the data dir then holds only index versions [default: ${DATABASE_URL_ENV}, "
-             "else SQLite in the data dir].",
-    )(func)
-
-
-def backend_option(func: Callable[..., Any]) -> Callable[..., Any]:
-    """The shared --backend option (default `$STUDYKB_BACKEND`, `[embedding] backend`, else auto)."""
-    return click.option(
-        "--backend", type=click.Choice(BACKENDS), default=None,
-        help=f"Embedding backend [default: ${BACKEND_ENV}, else [embedding] backend in studykb.toml, "
-             "else auto]. auto: onnx for queries, torch for passages; onnx: torch's vectors, faster "
-             "queries; onnx-int8: faster still, approximate.",
-    )(func)
-
-
-def _use_backend(backend: str | None) -> None:
-    """Make --backend the process's choice (and its children's: `serve` runs Streamlit)."""
-    if backend:
-        os.environ[BACKEND_ENV] = backend
-
-
-def json_option(func: Callable[..., Any]) -> Callable[..., Any]:
-    """The shared --json flag."""
-    return click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")(func)
-
-
-def _data(data_dir: Path | None) -> Path:
-    return data_dir or default_data_dir()
-
-
-def _print_json(obj: Any) -> None:
-    click.echo(json.dumps(obj, ensure_ascii=False, indent=None))
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -120,11 +76,6 @@ def ingest(paths: tuple[Path, ...], data_dir: Path | None, model: str | None, ba
 
     Example: studykb ingest corpus --data-dir data
     """
-    from ingest.pipeline import IngestOptions
-    from ingest.pipeline import ingest as run_ingest
-
-    from .progress import RichProgress, print_report
-
     if chunk_size is not None and overlap is not None and overlap >= chunk_size:
         raise click.BadParameter(f"{overlap} must be smaller than --chunk-size ({chunk_size})",
                                  param_hint="'--overlap'")
@@ -133,9 +84,9 @@ def ingest(paths: tuple[Path, ...], data_dir: Path | None, model: str | None, ba
                          timeout_s=timeout_s or defaults.timeout_s, ocr=not no_ocr, backend=backend,
                          prune=prune)
     with RichProgress(enabled=not as_json) as progress:
-        report = run_ingest(list(paths) or [Path("corpus")], _data(data_dir), opts, progress)
+        report = run_ingest(list(paths) or [Path("corpus")], data_path(data_dir), opts, progress)
     if as_json:
-        _print_json(report.to_json())
+        print_json(report.to_json())
     else:
         print_report(report)
     sys.exit(report.exit_code)
@@ -151,11 +102,11 @@ def status(data_dir: Path | None, as_json: bool) -> None:
 
     Example: studykb status --data-dir data
     """
-    from .status import index_status
+    from search.status import index_status
 
-    info = index_status(_data(data_dir))
+    info = index_status(data_path(data_dir))
     if as_json:
-        _print_json(info)
+        print_json(info)
     else:
         for key, value in info.items():
             if key == "damaged":
@@ -180,17 +131,14 @@ def verify(data_dir: Path | None, version: str | None, as_json: bool) -> None:
     """
     from search.snapshot import verify_version
 
-    from .db import connect
-    from .layout import DataDir
-
-    data = DataDir(_data(data_dir))
+    data = DataDir(data_path(data_dir))
     if not data.has_database():
         raise StudyKBError(f"no database in {data.root}: run `studykb ingest` first")
     conn = connect(data.db_path)
     problems = verify_version(data, conn, version)
     name = version or data.current()
     if as_json:
-        _print_json({"version": name, "ok": not problems, "problems": problems})
+        print_json({"version": name, "ok": not problems, "problems": problems})
     else:
         click.echo("\n".join(problems) if problems else f"{name}: OK")
     sys.exit(1 if problems else 0)
@@ -216,23 +164,21 @@ def search(query: str | None, data_dir: Path | None, k: int, filters: tuple[str,
     Example: studykb search 千万工程的经验 -k 5 --filter category=辅导读物
     """
     from search.engine import Engine
+    from search.filters import parse_filters
 
-    from .progress import print_hits
-    from .search_cli import EXIT_FAILED_QUERIES, parse_filters, run_batch
-
-    _use_backend(backend)
+    use_backend(backend)
     if queries_file is None and not query:
         raise click.UsageError("give a QUERY or --queries-file FILE")
     if queries_file is not None and query:
         raise click.UsageError("give either a QUERY or --queries-file FILE, not both")
     parsed = parse_filters(filters)
-    engine = Engine.open(_data(data_dir))
+    engine = Engine.open(data_path(data_dir))
     if queries_file is not None:
         failed = run_batch(engine, queries_file, k=k, filters=parsed)
         sys.exit(EXIT_FAILED_QUERIES if failed else 0)
     result = engine.search(query or "", k=k, filters=parsed)
     if as_json:
-        _print_json(result.to_json())
+        print_json(result.to_json())
     else:
         print_hits(result)
 
@@ -250,38 +196,16 @@ def serve(data_dir: Path | None, port: int, host: str, backend: str | None,
 
     Example: studykb serve --data-dir data --port 8501
     """
-    from ui.launch import launch
-
-    from .pg import database_url
-
-    _use_backend(backend)
+    use_backend(backend)
     if database_url() is not None:  # unreachable or unmigratable: one line and exit 2, before Streamlit
-        from .db import connect
-
-        connect(_data(data_dir) / "studykb.db").close()
-    launch(_data(data_dir), host=host, port=port, extra=list(streamlit_args))
+        connect(data_path(data_dir) / "studykb.db").close()
+    launch(data_path(data_dir), host=host, port=port, extra=list(streamlit_args))
 
 
-def _register() -> None:
-    """Attach the command groups that live in their own modules."""
-    import importlib
-
-    for module, name in (("users_cli", "users"), ("lists_cli", "lists"), ("sites_cli", "sites"),
-                         ("admin_cli", "backup"), ("admin_cli", "restore"), ("api_cli", "api"),
-                         ("api_cli", "keys"), ("quotes_cli", "quotes"), ("db_cli", "db"),
-                         ("activity_cli", "units"), ("activity_cli", "visits"), ("activity_cli", "demo"),
-                         ("topics_cli", "topics"), ("events_cli", "events")):
-        try:
-            mod = importlib.import_module(f"studykb.{module}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"studykb.{module}":
-                raise
-            continue
-        if hasattr(mod, name):
-            cli.add_command(getattr(mod, name))
-
-
-_register()
+for _group in (users.users, lists.lists, sites.sites, admin.backup, admin.restore, api.api, api.keys,
+               quotes.quotes, db.db, activity.units, activity.visits, activity.demo, topics.topics,
+               events.events):
+    cli.add_command(_group)
 
 
 def main() -> None:
@@ -298,8 +222,6 @@ def main() -> None:
         click.echo(f"Error: {exc}", err=True)
         sys.exit(2)
     except (OSError, sqlite3.Error) as exc:  # read-only storage, a full disk: one line, not a traceback
-        from .storage import storage_error
-
         error = storage_error(exc)
         if error is None:
             raise
@@ -309,6 +231,3 @@ def main() -> None:
         click.echo("Interrupted: the previously published index is unchanged.", err=True)
         sys.exit(130)
 
-
-if __name__ == "__main__":
-    main()

@@ -8,10 +8,12 @@ from pathlib import Path
 
 import click
 
-from .activity_cli import _day
-from .errors import StudyKBError
-from .sites_cli import _conn, _data_dir, _operator
-from .topics_cli import field_errors
+from studykb.errors import StudyKBError
+
+from .activity import _day
+from .options import data_dir_option, open_database
+from .sites import _operator
+from .topics import field_errors
 
 __all__ = ["events"]
 
@@ -31,7 +33,7 @@ def events() -> None:
 @click.option("--capacity", type=int, required=True, help="Places per event (1–10000).")
 @click.option("--unit", "unit_id", required=True, help="The organising unit (its visit record when closed).")
 @click.option("--online", is_flag=True, help="Also online (线上线下同步), not only on site.")
-@_data_dir
+@data_dir_option
 def events_plan(
     site_id: str,
     title: str,
@@ -52,7 +54,7 @@ def events_plan(
 
     try:
         planned = plan_series(
-            _conn(data_dir), _operator(), site_id=site_id, title=title, first=first, months=months,
+            open_database(data_dir), _operator(), site_id=site_id, title=title, first=first, months=months,
             time=time, capacity=capacity, unit_id=unit_id, online=online,
         )
     except StudyKBError as exc:
@@ -69,7 +71,7 @@ def events_plan(
 @click.option("--to", "end", default=None, metavar="YYYY-MM-DD", help="Last day (inclusive).")
 @click.option("--to-close", is_flag=True, help="Only past events not yet recorded as a visit.")
 @click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
-@_data_dir
+@data_dir_option
 def events_list(
     site_id: str | None,
     unit: str | None,
@@ -88,7 +90,7 @@ def events_list(
     from activity import events as store
     from activity.units import subtree
 
-    conn = _conn(data_dir)
+    conn = open_database(data_dir)
     unit_ids = subtree(conn, unit) if unit else None
     if to_close:
         found = [e for e in store.to_close(conn, unit_ids) if site_id in (None, e.site_id)]
@@ -117,7 +119,7 @@ def events_list(
 @click.argument("event_id", type=int)
 @click.option("--unit", "unit_id", required=True, help="The unit taking the places.")
 @click.option("--people", type=click.IntRange(1, 10_000), required=True, help="Places to take.")
-@_data_dir
+@data_dir_option
 def events_sign_up(event_id: int, unit_id: str, people: int, data_dir: Path | None) -> None:
     """Sign unit --unit up for EVENT_ID with --people places (refused when the event is full or over).
 
@@ -125,7 +127,7 @@ def events_sign_up(event_id: int, unit_id: str, people: int, data_dir: Path | No
     """
     from activity.events import sign_up, signed_up
 
-    conn = _conn(data_dir)
+    conn = open_database(data_dir)
     try:
         sign_up(conn, _operator(), event_id, unit_id=unit_id, people=people)
     except StudyKBError as exc:
@@ -138,7 +140,7 @@ def events_sign_up(event_id: int, unit_id: str, people: int, data_dir: Path | No
 @click.argument("event_id", type=int)
 @click.option("--attendance", type=int, required=True, help="How many people came.")
 @click.option("--activity", default="现场教学", show_default=True, help="现场教学, 主题党日, 调研 or 其他.")
-@_data_dir
+@data_dir_option
 def events_close(event_id: int, attendance: int, activity: str, data_dir: Path | None) -> None:
     """After its date, record EVENT_ID as a visit of its unit with --attendance people (once).
 
@@ -147,7 +149,7 @@ def events_close(event_id: int, attendance: int, activity: str, data_dir: Path |
     from activity.events import close_event
 
     try:
-        visit = close_event(_conn(data_dir), _operator(), event_id, attendance, activity=activity)
+        visit = close_event(open_database(data_dir), _operator(), event_id, attendance, activity=activity)
     except StudyKBError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"event {event_id} recorded as visit {visit.id}: {visit.site_id} {visit.date}, "

@@ -7,7 +7,9 @@ from pathlib import Path
 
 import click
 
-from .layout import DataDir, default_data_dir
+from studykb.layout import DataDir
+
+from .options import data_path, json_option, plain_data_dir_option
 
 __all__ = ["db"]
 
@@ -18,11 +20,10 @@ def db() -> None:
 
 
 @db.command("copy")
-@click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="The single-machine install whose SQLite studykb.db is copied "
-                   "[default: $STUDYKB_DATA_DIR or data/].")
+@plain_data_dir_option("The single-machine install whose SQLite studykb.db is copied "
+                       "[default: $STUDYKB_DATA_DIR or data/].")
 @click.option("--to", "url", required=True, help="postgresql://… of a new, empty database.")
-@click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
+@json_option
 def copy(data_dir: Path | None, url: str, as_json: bool) -> None:
     """Copy every row of a SQLite install into an empty PostgreSQL database, all or nothing.
 
@@ -31,12 +32,12 @@ def copy(data_dir: Path | None, url: str, as_json: bool) -> None:
 
     Example: studykb db copy --data-dir data --to postgresql://studykb:secret@db.example.org/studykb
     """
-    from .db_copy import copy_to_postgres
-    from .pg import is_postgres_url, masked
+    from studykb.db_copy import copy_to_postgres
+    from studykb.pg import is_postgres_url, masked
 
     if not is_postgres_url(url):
         raise click.BadParameter(f"{masked(url)}: only postgresql:// URLs are supported", param_hint="--to")
-    data = DataDir(data_dir or default_data_dir())
+    data = DataDir(data_path(data_dir))
     result = copy_to_postgres(data.db_path, url)
     if as_json:
         click.echo(json.dumps({"to": result.url, "rows": dict(result.counts)}, ensure_ascii=False))

@@ -6,10 +6,14 @@ import json
 from pathlib import Path
 from typing import Any
 
-from .db import connect
-from .errors import IndexMissingError
-from .layout import DataDir
-from .pg import PgConnection
+from studykb.db import connect
+from studykb.errors import IndexMissingError
+from studykb.index_store import IndexStore
+from studykb.layout import DataDir
+from studykb.pg import PgConnection
+
+from .index_format import check_version
+from .snapshot import corpus_root
 
 __all__ = ["index_status"]
 
@@ -31,9 +35,6 @@ def index_status(data_dir: Path) -> dict[str, Any]:
     `damaged` is None when the published version's files verify, else the one-line error naming the
     damage and the rebuild command. Raises IndexCorruptError when data/CURRENT itself is unusable.
     """
-    from search.integrity import check_version
-    from search.snapshot import corpus_root
-
     data = DataDir(data_dir)
     name = data.current()
     if name is None or not data.has_database():
@@ -43,11 +44,10 @@ def index_status(data_dir: Path) -> dict[str, Any]:
     conn = connect(data.db_path, migrate=False)
     try:
         verdict = check_version(data, name)
-        v = conn.execute("SELECT * FROM index_versions WHERE name = ?", (name,)).fetchone()
+        store = IndexStore(conn)
+        v = store.version(name)
         manifest = verdict.manifest
-        run = conn.execute(
-            "SELECT * FROM ingest_runs WHERE finished_at IS NOT NULL ORDER BY id DESC LIMIT 1"
-        ).fetchone()
+        run = store.last_run()
         report = json.loads(run["report"]) if run else {}
         folder = data.version_path(name)
         return {

@@ -6,21 +6,13 @@ from pathlib import Path
 
 import click
 
-from . import auth
-from .cli import data_dir_option as _data_dir  # --data-dir with --database-url
-from .db import connect
-from .errors import WeakPasswordError
-from .layout import DataDir
+from studykb import auth
+from studykb.errors import WeakPasswordError
+
+from .options import data_dir_option, open_database
 
 __all__ = ["users"]
 
-
-def _conn(data_dir: Path | None):  # type: ignore[no-untyped-def]
-    from .layout import default_data_dir
-
-    data = DataDir(data_dir or default_data_dir())
-    data.root.mkdir(parents=True, exist_ok=True)
-    return connect(data.db_path)
 
 
 @click.group()
@@ -35,7 +27,7 @@ def users() -> None:
 @click.option("--email", default=None, help="E-mail (links an OpenID Connect login to this account).")
 @click.password_option(help="Password (asked for when not given; at least 10 characters, not common or "
                             "trivially guessable).")
-@_data_dir
+@data_dir_option
 def add(
     username: str, role: str, display_name: str, email: str | None, password: str, data_dir: Path | None
 ) -> None:
@@ -44,7 +36,7 @@ def add(
     Example: studykb users add wangfang --role organiser --name 王芳
     """
     try:
-        user = auth.add_user(_conn(data_dir), username, password, role, display_name=display_name,
+        user = auth.add_user(open_database(data_dir), username, password, role, display_name=display_name,
                              email=email)
     except WeakPasswordError as exc:
         raise click.ClickException(str(exc)) from None
@@ -52,40 +44,40 @@ def add(
 
 
 @users.command("list")
-@_data_dir
+@data_dir_option
 def list_(data_dir: Path | None) -> None:
     """List accounts with their roles.
 
     Example: studykb users list
     """
-    for user in auth.list_users(_conn(data_dir)):
+    for user in auth.list_users(open_database(data_dir)):
         click.echo(f"{user.username:<20} {user.role:<11} {user.display_name}")
 
 
 @users.command("set-role")
 @click.argument("username")
 @click.argument("role", type=click.Choice(auth.ROLES))
-@_data_dir
+@data_dir_option
 def set_role(username: str, role: str, data_dir: Path | None) -> None:
     """Change an account's role (its open browser sessions end: the person logs in again).
 
     Example: studykb users set-role wangfang maintainer
     """
-    user = auth.set_role(_conn(data_dir), username, role)
+    user = auth.set_role(open_database(data_dir), username, role)
     click.echo(f"{user.username} is now {user.role}")
 
 
 @users.command("set-password")
 @click.argument("username")
 @click.password_option()
-@_data_dir
+@data_dir_option
 def set_password(username: str, password: str, data_dir: Path | None) -> None:
     """Replace an account's password (refused if weak; its open browser sessions end).
 
     Example: studykb users set-password wangfang
     """
     try:
-        auth.set_password(_conn(data_dir), username, password)
+        auth.set_password(open_database(data_dir), username, password)
     except WeakPasswordError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"password of {username} changed")
@@ -93,11 +85,11 @@ def set_password(username: str, password: str, data_dir: Path | None) -> None:
 
 @users.command("remove")
 @click.argument("username")
-@_data_dir
+@data_dir_option
 def remove(username: str, data_dir: Path | None) -> None:
     """Delete an account (its open browser sessions end at their next action).
 
     Example: studykb users remove wangfang
     """
-    auth.remove_user(_conn(data_dir), username)
+    auth.remove_user(open_database(data_dir), username)
     click.echo(f"removed {username}")

@@ -7,8 +7,7 @@ from pathlib import Path
 
 import click
 
-from .cli import data_dir_option
-from .layout import default_data_dir
+from .options import data_dir_option, data_path
 
 __all__ = ["quotes"]
 
@@ -35,7 +34,7 @@ def quotes(file: Path, data_dir: Path | None, as_json: bool, docx_out: Path | No
     from search.engine import Engine
 
     text = read_draft(file)
-    report = QuoteChecker(Engine.open(data_dir or default_data_dir())).check(text)
+    report = QuoteChecker(Engine.open(data_path(data_dir))).check(text)
     if docx_out is not None:
         docx_out.write_bytes(to_docx(report, title=f"原文核对报告：{file.name}"))
     if as_json:

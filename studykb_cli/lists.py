@@ -7,11 +7,11 @@ from pathlib import Path
 
 import click
 
-from .auth import User, get_user
-from .cli import data_dir_option as _data_dir  # --data-dir with --database-url
-from .db import connect
-from .errors import ConfigError
-from .layout import DataDir, default_data_dir
+from studykb.auth import User, get_user
+from studykb.errors import ConfigError
+from studykb.layout import DataDir
+
+from .options import data_dir_option, data_path, open_database
 
 __all__ = ["lists"]
 
@@ -22,9 +22,7 @@ _FLAGS = {"found": "ok", "relocated": "moved", "missing": "MISSING"}
 
 
 def _open(data_dir: Path | None) -> tuple[DataDir, sqlite3.Connection]:
-    data = DataDir(data_dir or default_data_dir())
-    data.root.mkdir(parents=True, exist_ok=True)
-    return data, connect(data.db_path)
+    return DataDir(data_path(data_dir)), open_database(data_dir)
 
 
 def _acting(conn: sqlite3.Connection, username: str | None) -> User:
@@ -42,7 +40,7 @@ def lists() -> None:
 
 
 @lists.command("list")
-@_data_dir
+@data_dir_option
 def list_(data_dir: Path | None) -> None:
     """Show every reading list with its id, status and number of items.
 
@@ -63,7 +61,7 @@ def list_(data_dir: Path | None) -> None:
 
 @lists.command("show")
 @click.argument("list_id", type=int)
-@_data_dir
+@data_dir_option
 def show(list_id: int, data_dir: Path | None) -> None:
     """Show a list's items and whether each is still found in the published index.
 
@@ -93,7 +91,7 @@ def show(list_id: int, data_dir: Path | None) -> None:
               help="json = backup/transfer file; md or docx = the printable booklet of one list.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Output file [default: stdout for json/md; <title>.docx for docx].")
-@_data_dir
+@data_dir_option
 def export(list_ids: tuple[int, ...], fmt: str, output: Path | None, data_dir: Path | None) -> None:
     """Export lists as JSON (backup or transfer), or one list as a Markdown or DOCX booklet.
 
@@ -136,7 +134,7 @@ def _write(data: bytes, output: Path | None) -> None:
 @click.option("--as", "as_user", default=None, metavar="USER",
               help="Account that will own the lists (an organiser) [default: the console operator].")
 @click.option("--draft", is_flag=True, help="Import every list as a draft, whatever its status in the file.")
-@_data_dir
+@data_dir_option
 def import_(file: Path, as_user: str | None, draft: bool, data_dir: Path | None) -> None:
     """Import lists from a JSON export: the whole file is checked first, then all lists or none are added.
 

@@ -1,7 +1,11 @@
-"""Whether an index version's files are intact: the one check used by search, status, ingest and backup.
+"""The format of one index version folder: its file names, and its manifest written, read and verified.
 
-A version folder holds `manifest.json` and the files it lists with their sha256 (and, since sizes
-were added, their byte sizes). `check_version` returns a `Verdict`:
+The only module that spells the folder's file names. A version folder holds the passage ids
+(`CHUNK_IDS_FILE`), the dense index (`DENSE_FILE`), the BM25 folder (`LEXICAL_DIR`), the per-document
+vectors (search/doc_vectors.py) and `MANIFEST`, which lists every other file with its sha256 and
+byte size, the build's settings (model, dim, chunking, …) and a seal over itself. `write_manifest`
+writes it, `read_manifest` reads it into a frozen `Manifest`, and `check_version` — the one check used
+by search, status, ingest and backup — returns a `Verdict`:
 
 - always: the manifest parses and checks itself, every listed file exists with its recorded size —
   a few `stat` calls, so a truncated or missing file is caught on every open;
@@ -21,17 +25,26 @@ import json
 import os
 import re
 import threading
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 from studykb.digest import file_sha256, files_digest
-from studykb.errors import IndexCorruptError
+from studykb.errors import IndexCorruptError, IndexMissingError
 from studykb.layout import DataDir
 
-__all__ = ["MANIFEST", "Verdict", "check_version", "fingerprint", "manifest_seal"]
+__all__ = ["CHUNK_IDS_FILE", "DENSE_FILE", "LEXICAL_DIR", "MANIFEST", "Manifest", "Verdict", "check_version",
+           "files_checksum", "fingerprint", "manifest_seal", "read_manifest", "write_manifest"]
 
 MANIFEST = "manifest.json"
+#: The passage id of each row of the dense and BM25 indexes (int64, sorted).
+CHUNK_IDS_FILE = "chunk_ids.npy"
+DENSE_FILE = "faiss.index"
+LEXICAL_DIR = "bm25"
+#: The version of the folder format written by `write_manifest`.
+FORMAT_VERSION = 1
 #: The manifest's own checksum (of its other keys, canonically serialised): catches a garbled value.
 SEAL_KEY = "seal"
 _SHA256 = re.compile(r"[0-9a-f]{64}")
@@ -43,13 +56,65 @@ _verified_lock = threading.Lock()
 
 
 @dataclass(frozen=True)
+class Manifest(Mapping[str, Any]):
+    """A version's manifest, read-only: the build's settings (`model`, `dim`, `index_type`,
+    `n_chunks`, `n_documents`, `chunking`, `created_at`, …), its `files` with their sha256 and the
+    `checksum` over them. Read as a mapping (`manifest.get("model_reason", "")`) or through the
+    typed properties below."""
+
+    fields: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "fields", MappingProxyType(dict(self.fields)))
+
+    def __getitem__(self, key: str) -> Any:
+        return self.fields[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.fields)
+
+    def __len__(self) -> int:
+        return len(self.fields)
+
+    def __repr__(self) -> str:
+        get = self.fields.get
+        return f"Manifest({get('name')!r}, model={get('model')!r}, n_chunks={get('n_chunks')})"
+
+    @property
+    def model(self) -> str:
+        """The embedding model the vectors were made with."""
+        return str(self.fields["model"])
+
+    @property
+    def dim(self) -> int:
+        """Dimensions of the vectors."""
+        return int(self.fields["dim"])
+
+    @property
+    def index_type(self) -> str:
+        """The FAISS index type (`flat`, `hnsw`)."""
+        return str(self.fields["index_type"])
+
+    @property
+    def checksum(self) -> str:
+        """The digest of the file table (also recorded in the database's index_versions row)."""
+        return str(self.fields["checksum"])
+
+    @property
+    def chunking(self) -> dict[str, Any]:
+        """The chunking settings the passages were cut with ({} for versions written before them)."""
+        chunking = self.fields.get("chunking")
+        return dict(chunking) if isinstance(chunking, dict) else {}
+
+
+@dataclass(frozen=True)
 class Verdict:
     """The outcome of checking one version: `problems` is empty when it is intact."""
 
     version: str
     problems: tuple[str, ...]
     checksums: bool  # whether file contents were checked (not only sizes)
-    manifest: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    manifest: Manifest = field(default_factory=Manifest, repr=False, compare=False)
 
     @property
     def ok(self) -> bool:
@@ -77,6 +142,48 @@ def manifest_seal(manifest: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(body, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
+def files_checksum(folder: Path) -> dict[str, str]:
+    """sha256 of every file under `folder` except the manifest, keyed by relative path."""
+    return {
+        p.relative_to(folder).as_posix(): file_sha256(p)
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and p.name != MANIFEST
+    }
+
+
+def write_manifest(folder: Path, info: Mapping[str, Any]) -> Manifest:
+    """Write the manifest of the version being built in `folder`: `info` (name, model, dim, …), the
+    format version, every file's sha256 and size, their digest and the seal; return it."""
+    files = files_checksum(folder)
+    manifest = {
+        "format": FORMAT_VERSION,
+        **info,
+        "files": files,
+        "sizes": {rel: (folder / rel).stat().st_size for rel in files},
+        "checksum": files_digest(files),
+    }
+    manifest[SEAL_KEY] = manifest_seal(manifest)
+    (folder / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
+    return Manifest(manifest)
+
+
+def read_manifest(data: DataDir, name: str, *, checked: bool = True) -> Manifest:
+    """Version `name`'s manifest, checked against its own seal and file table (not the files);
+    `checked=False` takes it as written (to salvage the settings of a damaged version).
+
+    Raises IndexMissingError when the version has no folder, IndexCorruptError when its manifest
+    is unreadable or (checked) garbled.
+    """
+    folder = data.version_path(name)
+    if not folder.is_dir():
+        raise IndexMissingError(f"index version {name} has no folder in {data.versions}")
+    manifest, problems = (_read_manifest if checked else _parse_manifest)(folder)
+    if manifest is None:
+        raise IndexCorruptError(f"index version {name} in {data.root} is damaged ({'; '.join(problems)}): "
+                                f"{rebuild_advice(data)}", version=name, problems=tuple(problems))
+    return Manifest(manifest)
+
+
 def fingerprint(folder: Path) -> tuple[tuple[Any, ...], ...]:
     """(relative path, size, mtime_ns, inode) of every file under `folder`: changes when any file does."""
     out = []
@@ -90,7 +197,8 @@ def fingerprint(folder: Path) -> tuple[tuple[Any, ...], ...]:
     return tuple(out)
 
 
-def _read_manifest(folder: Path) -> tuple[dict[str, Any] | None, list[str]]:
+def _parse_manifest(folder: Path) -> tuple[dict[str, Any] | None, list[str]]:
+    """The manifest's JSON object as written, unchecked (None and the problem when there is none)."""
     path = folder / MANIFEST
     try:
         manifest = json.loads(path.read_bytes().decode("utf-8"))
@@ -100,7 +208,16 @@ def _read_manifest(folder: Path) -> tuple[dict[str, Any] | None, list[str]]:
         return None, [f"{MANIFEST} is not valid JSON"]
     except OSError as exc:
         return None, [f"{MANIFEST} cannot be read ({exc.strerror})"]
-    if not isinstance(manifest, dict) or not isinstance(manifest.get("files"), dict):
+    if not isinstance(manifest, dict):
+        return None, [f"{MANIFEST} has no table of files"]
+    return manifest, []
+
+
+def _read_manifest(folder: Path) -> tuple[dict[str, Any] | None, list[str]]:
+    manifest, problems = _parse_manifest(folder)
+    if manifest is None:
+        return None, problems
+    if not isinstance(manifest.get("files"), dict):
         return None, [f"{MANIFEST} has no table of files"]
     files = manifest["files"]
     if not files or not all(isinstance(k, str) and isinstance(v, str) and _SHA256.fullmatch(v)
@@ -138,7 +255,7 @@ def check_version(data: DataDir, name: str, *, checksums: bool | None = None) ->
         elif rel in sizes and size != sizes[rel]:
             problems.append(f"{rel}: size {size} bytes, expected {sizes[rel]}")
     if problems:
-        return Verdict(name, tuple(problems), False, manifest)
+        return Verdict(name, tuple(problems), False, Manifest(manifest))
     key = (str(data.versions.resolve()), name)
     if checksums is None:
         with _verified_lock:
@@ -147,10 +264,10 @@ def check_version(data: DataDir, name: str, *, checksums: bool | None = None) ->
         if known == state or _remembered(data).get(name) == _jsonable(state):
             with _verified_lock:
                 _verified[key] = state
-            return Verdict(name, (), True, manifest)
+            return Verdict(name, (), True, Manifest(manifest))
         checksums = True
     if not checksums:
-        return Verdict(name, (), False, manifest)
+        return Verdict(name, (), False, Manifest(manifest))
     before = fingerprint(folder)
     for rel, expected in sorted(files.items()):
         try:
@@ -165,7 +282,7 @@ def check_version(data: DataDir, name: str, *, checksums: bool | None = None) ->
             _verified[key] = before
     if not problems:
         _remember(data, name, before)
-    return Verdict(name, tuple(problems), True, manifest)
+    return Verdict(name, tuple(problems), True, Manifest(manifest))
 
 
 def _jsonable(state: tuple[tuple[Any, ...], ...]) -> list[list[Any]]:

@@ -1,0 +1,5 @@
+"""`python -m studykb_cli …`: the `studykb` command."""
+
+from studykb_cli.main import main
+
+main()
