@@ -56,9 +56,9 @@ def write_synthetic_corpus(folder: Path, n_docs: int, seed: int = 5) -> None:
 
 def measure_pipeline(corpus: Path, data: Path, model_name: str = BENCH_MODEL) -> dict[str, Any]:
     """Ingest `corpus` into `data` with a preloaded model and compare with raw encode."""
+    from ingest.chunk import index_text
     from ingest.extract import SUFFIXES
     from ingest.pipeline import SMALL_UPDATE_FILES, IngestOptions, ingest
-    from ingest.worker import index_text
     from studykb.db import connect
     from studykb.index_store import IndexStore
     from studykb.layout import DataDir

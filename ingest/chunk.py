@@ -12,7 +12,7 @@ from .records import Block, Chunk
 
 __all__ = [
     "DEFAULT_MAX_CHARS", "DEFAULT_OVERLAP", "MIN_MAX_CHARS", "STUB_CHARS", "chunk", "heading_rank",
-    "split_sentences", "stub_kind",
+    "index_text", "split_sentences", "stub_kind",
 ]
 
 DEFAULT_MAX_CHARS = 320
@@ -188,6 +188,11 @@ def _pack(spans: list[tuple[int, int]], max_chars: int, overlap: int) -> list[tu
             k += 1
         i = k
     return windows
+
+
+def index_text(text: str, heading_path: Sequence[str]) -> str:
+    """The text that is embedded and BM25-indexed for a passage: its nearest heading, then its text."""
+    return f"{heading_path[-1]}\n{text}" if heading_path else text
 
 
 def chunk(

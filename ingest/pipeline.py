@@ -35,12 +35,12 @@ from studykb.index_store import IndexStore
 from studykb.layout import DataDir
 from studykb.lock import writer_lock
 
-from .chunk import DEFAULT_MAX_CHARS, DEFAULT_OVERLAP
+from .chunk import DEFAULT_MAX_CHARS, DEFAULT_OVERLAP, index_text
 from .metadata import Catalog, declared_fingerprint, resolve_meta
 from .ocr_settings import OcrProgress, OcrSettings, OcrStats, cache_dir
 from .report import FileOutcome, IngestReport
 from .scan import Found, in_scope, scan, within
-from .worker import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_S, Extraction, ExtractWorker, index_text
+from .worker import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_S, Extraction, ExtractWorker
 
 if TYPE_CHECKING:
     import numpy as np
@@ -138,6 +138,37 @@ def ingest(
             conn.close()
 
 
+@dataclass(frozen=True)
+class _Base:
+    """The published version a run builds on, and the scan of the paths given against it."""
+
+    current: str | None  # the version's name; None for a new index
+    damage: str  # why the version must be rebuilt; "" when it is intact
+    docs: dict[str, sqlite3.Row]  # rel path -> document row of the version
+    found: Found
+    removed: list[str]  # documents in the scanned scope that are gone
+    catalog: Catalog
+    model: str | None  # the version's embedding model
+
+
+@dataclass(frozen=True)
+class _Todo:
+    """A file to extract."""
+
+    path: Path
+    rel: str
+    meta_hash: str
+    status: str  # "added" or "updated"
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """What the diff decided: the new version's documents so far, and the files to extract."""
+
+    members: dict[str, int]  # rel path -> document row id; documents outside the scope stay as they are
+    todo: list[_Todo]
+
+
 #: Runs that re-read at most this many files embed with the quick-loading encoder (see `_Run.run`).
 SMALL_UPDATE_FILES = 20
 
@@ -157,44 +188,89 @@ class _Run:
         return now
 
     def run(self, paths: list[Path]) -> IngestReport:
-        current, damage = self._base_version()
-        current_docs = self._version_docs(current)
-        found, removed = self._scan(paths, current_docs)
-        self.root = found.root
-        catalog = Catalog(found.root)
-        report = IngestReport(str(self.data.root), str(found.root), scope=list(found.scope))
-        report.outcomes += [FileOutcome(rel, "skipped", reason) for rel, reason in found.skipped]
-        report.outcomes += [FileOutcome(rel, "failed", reason) for rel, reason in found.failed]
-        report.warnings += _unknown_catalog_keys(catalog, found)
-        if damage:
-            report.warnings.append(damage)
-            self.prog.note(damage)
-        report.previous_version = current
-        current_model = self._version_model(current)
-        self.max_chars, self.overlap = self._chunking(current)
-        if self.opts.model is not None and current_model and not self.opts.rebuild:
-            self._model(current, current_model)  # an explicit, different model needs --rebuild
+        """The whole run: diff and plan, extract, embed, write a version, publish it."""
+        base = self._diff(paths)
+        report = self._new_report(base)
+        self.max_chars, self.overlap = self._chunking(base.current)
+        if self.opts.model is not None and base.model and not self.opts.rebuild:
+            self._model(base.current, base.model)  # an explicit, different model needs --rebuild
         run_id = self._start_run()
 
         t = time.perf_counter()
-        # rel path -> document row id in the new version; documents outside the scope stay as they are
-        members: dict[str, int] = {rel: row["id"] for rel, row in current_docs.items()
-                                   if not in_scope(rel, found.scope)}
-        todo: list[tuple[Path, str, str, str]] = []  # (abs, rel, meta_hash, status)
+        plan = self._plan(base, report)
+        t = self._lap("scan", t)
+        if base.current and not plan.todo and not base.removed and not self.opts.rebuild and not base.damage:
+            report.version = base.current
+            report.model = base.model
+            report.n_documents, report.n_chunks = self._version_counts(base.current)
+            return self._finish(run_id, report, "noop")
+
+        spec = self._run_model(base, report)
+        # A small update embeds a few passages: the ONNX encoder (torch's vectors) loads in a fraction
+        # of a second where torch takes seconds; a large one runs torch, as fast in long batches.
+        purpose = "query" if len(plan.todo) <= SMALL_UPDATE_FILES else "passages"
+        early = self._extract(plan.todo, base.catalog, base.docs, plan.members, report, spec, purpose)
+        t = self._lap("extract", t)
+        if not plan.members and not base.current:
+            return self._finish(run_id, report, "empty")
+
+        version_id, name = self._create_version(run_id, spec.name, plan.members)
+        chunk_rows = self.store.version_chunks(version_id)
+        report.embedded = early + self._embed(chunk_rows, spec, early, purpose)
+        t = self._lap("embed", t)
+
+        self._publish(version_id, name, chunk_rows, spec, plan.members,
+                      previous=None if self.opts.rebuild or base.damage else report.previous_version)
+        self._lap("publish", t)
+        self._prepare_query_encoder(spec)
+        self._collect_garbage()
+        report.version = name
+        report.n_documents, report.n_chunks = len(plan.members), len(chunk_rows)
+        return self._finish(run_id, report, "published")
+
+    # -- stages ------------------------------------------------------------------------------
+
+    def _diff(self, paths: list[Path]) -> _Base:
+        """Stage 1a: the published version this run builds on, and the scan of `paths` against it."""
+        current, damage = self._base_version()
+        docs = self._version_docs(current)
+        found, removed = self._scan(paths, docs)
+        self.root = found.root
+        return _Base(current, damage, docs, found, removed, Catalog(found.root), self._version_model(current))
+
+    def _new_report(self, base: _Base) -> IngestReport:
+        """The report of this run, with what the scan already decided (skipped, failed, warnings)."""
+        found = base.found
+        report = IngestReport(str(self.data.root), str(found.root), scope=list(found.scope))
+        report.outcomes += [FileOutcome(rel, "skipped", reason) for rel, reason in found.skipped]
+        report.outcomes += [FileOutcome(rel, "failed", reason) for rel, reason in found.failed]
+        report.warnings += _unknown_catalog_keys(base.catalog, found)
+        if base.damage:
+            report.warnings.append(base.damage)
+            self.prog.note(base.damage)
+        report.previous_version = base.current
+        return report
+
+    def _plan(self, base: _Base, report: IngestReport) -> _Plan:
+        """Stage 1b: which documents stay as they are and which files must be extracted.
+
+        Documents outside the scanned scope keep their rows; a file with the same size and mtime (or
+        content hash), declared metadata and chunking settings is "unchanged"; a file that cannot be
+        read or has a broken catalog entry fails (keeping its previous version, if any).
+        """
+        members: dict[str, int] = {rel: row["id"] for rel, row in base.docs.items()
+                                   if not in_scope(rel, base.found.scope)}
+        todo: list[_Todo] = []
         moved: list[int] = []  # unchanged documents of a corpus that moved: their root follows it
-        for path, rel in found.documents:
-            prev = current_docs.get(rel)
+        for path, rel in base.found.documents:
+            prev = base.docs.get(rel)
             try:
-                meta_hash = self._meta_hash(self.root / rel, rel, catalog)  # a link's own sidecar
+                meta_hash = self._meta_hash(self.root / rel, rel, base.catalog)  # a link's own sidecar
             except ConfigError as exc:
                 self._failed(report, members, rel, str(exc), prev)
                 continue
             try:
-                stat = path.stat()
-                same = prev is not None and not self.opts.rebuild and prev["meta_hash"] == meta_hash and (
-                    (prev["size"], prev["mtime"]) == (stat.st_size, stat.st_mtime)
-                    or prev["content_hash"] == file_sha256(path)
-                )
+                same = prev is not None and not self.opts.rebuild and self._unchanged(path, prev, meta_hash)
             except FileNotFoundError:
                 self._failed(report, members, rel, "file disappeared during ingestion", prev)
                 continue
@@ -207,48 +283,48 @@ class _Run:
                 if prev["root"] != str(self.root):
                     moved.append(prev["id"])
                 continue
-            todo.append((path, rel, meta_hash, "updated" if prev else "added"))
-        report.outcomes += [FileOutcome(rel, "removed") for rel in removed]
-        self._follow_move(moved, current_docs, report)
-        t = self._lap("scan", t)
+            todo.append(_Todo(path, rel, meta_hash, "updated" if prev else "added"))
+        report.outcomes += [FileOutcome(rel, "removed") for rel in base.removed]
+        self._follow_move(moved, base.docs, report)
+        return _Plan(members, todo)
 
-        if current and not todo and not removed and not self.opts.rebuild and not damage:
-            report.version = current
-            report.model = current_model
-            report.n_documents, report.n_chunks = self._version_counts(current)
-            return self._finish(run_id, report, "noop")
+    @staticmethod
+    def _unchanged(path: Path, prev: sqlite3.Row, meta_hash: str) -> bool:
+        """Whether `path` is the document `prev` (same metadata, and same size and mtime or content)."""
+        if prev["meta_hash"] != meta_hash:
+            return False
+        stat = path.stat()
+        return (prev["size"], prev["mtime"]) == (stat.st_size, stat.st_mtime) \
+            or prev["content_hash"] == file_sha256(path)
 
-        spec = self._model(current, current_model)
+    def _run_model(self, base: _Base, report: IngestReport) -> ModelSpec:
+        """The embedding model of the new version, noted in the report (and shown when it fell back)."""
+        spec = self._model(base.current, base.model)
         report.model = spec.name
         if spec.reason:
             report.model_note = spec.reason
         if spec.fallback or "unreachable" in spec.reason:
             self.prog.note(spec.reason)
+        return spec
 
-        # A small update embeds a few passages: the ONNX encoder (torch's vectors) loads in a fraction
-        # of a second where torch takes seconds; a large one runs torch, as fast in long batches.
-        purpose = "query" if len(todo) <= SMALL_UPDATE_FILES else "passages"
-        early = self._extract(todo, catalog, current_docs, members, report, spec, purpose)
-        t = self._lap("extract", t)
-        if not members and not current:
-            return self._finish(run_id, report, "empty")
-
-        version_id, name = self._create_version(run_id, spec.name, members)
-        chunk_rows = self.store.version_chunks(version_id)
+    def _embed(self, chunk_rows: list[sqlite3.Row], spec: ModelSpec, early: int, purpose: str) -> int:
+        """Stage 3: embed the version's passages whose embedding is not cached; return how many."""
         from .embed import embed_missing
 
         items = [(r["embed_hash"], index_text(r["text"], json.loads(r["heading_path"]))) for r in chunk_rows]
         self.prog.stage("embedding", len(items))
         self.prog.advance(early, "embedded during extraction")
-        report.embedded = early + embed_missing(self.conn, spec, items, batch_size=self.opts.batch_size,
-                                                on_batch=lambda n: self.prog.advance(n), purpose=purpose)
-        t = self._lap("embed", t)
+        return embed_missing(self.conn, spec, items, batch_size=self.opts.batch_size,
+                             on_batch=lambda n: self.prog.advance(n), purpose=purpose)
 
+    def _publish(self, version_id: int, name: str, chunk_rows: list[sqlite3.Row], spec: ModelSpec,
+                 members: dict[str, int], previous: str | None) -> None:
+        """Stages 4 and 5: write the version's files (vectors, phrase index, manifest) and publish it."""
         import numpy as np  # here, not at the top: a no-op run never needs it
 
-        vectors = self._vectors(version_id, spec.name, len(chunk_rows))
         from .version import publish_version
 
+        vectors = self._vectors(version_id, spec.name, len(chunk_rows))
         self.prog.stage("publishing", 1)
         publish_version(
             self.conn,
@@ -263,16 +339,10 @@ class _Run:
              "chunking": {"max_chars": self.max_chars, "overlap": self.overlap},
              "n_documents": len(members), "created_at": _now()},
             n_documents=len(members),
-            previous=None if self.opts.rebuild or damage else report.previous_version,
+            previous=previous,
             documents=np.array([r["document_id"] for r in chunk_rows], dtype=np.int64),
         )
         self.prog.advance()
-        self._lap("publish", t)
-        self._prepare_query_encoder(spec)
-        self._collect_garbage()
-        report.version = name
-        report.n_documents, report.n_chunks = len(members), len(chunk_rows)
-        return self._finish(run_id, report, "published")
 
     # -- steps -------------------------------------------------------------------------------
 
@@ -358,7 +428,8 @@ class _Run:
         reason = reason.splitlines()[0]
         report.outcomes.append(FileOutcome(rel, "failed", reason, kept_previous=prev is not None))
 
-    def _model(self, current: str | None, current_model: str | None):  # type: ignore[no-untyped-def]
+    def _model(self, current: str | None, current_model: str | None) -> ModelSpec:
+        """The index's model for an update; else the one asked for (IndexMismatchError without --rebuild)."""
         from studykb.models import resolve_model, spec_for_index
 
         if self.opts.model is None and current_model and not self.opts.rebuild:
@@ -371,10 +442,11 @@ class _Run:
             )
         return spec
 
-    def _extract(self, todo: list[tuple[Path, str, str, str]], catalog: Catalog,
+    def _extract(self, todo: list[_Todo], catalog: Catalog,
                  current_docs: dict[str, sqlite3.Row], members: dict[str, int], report: IngestReport,
                  spec: ModelSpec, purpose: str) -> int:
-        """Extract the files to do; their passages are embedded meanwhile. Returns how many were embedded."""
+        """Stage 2: extract the files to do; their passages are embedded meanwhile. Returns how many
+        were embedded."""
         if not todo:
             return 0
         from .embed import EarlyEmbedder
@@ -386,18 +458,19 @@ class _Run:
         with worker, EarlyEmbedder(
             self.conn, spec, batch_size=self.opts.batch_size, purpose=purpose
         ) as early:
-            for path, rel, meta_hash, status in todo:
-                prev = current_docs.get(rel)
+            for item in todo:
+                prev = current_docs.get(item.rel)
                 try:
-                    doc_id, items, stats = self._extract_one(worker, path, rel, meta_hash, catalog)
+                    doc_id, items, stats = self._extract_one(worker, item, catalog)
                 except (ExtractionError, ConfigError) as exc:
                     reason = exc.reason if isinstance(exc, ExtractionError) else str(exc)
-                    self._failed(report, members, rel, reason, prev)
+                    self._failed(report, members, item.rel, reason, prev)
                 else:
-                    members[rel] = doc_id
-                    report.outcomes.append(_outcome(rel, status, len(items), stats, report.warnings))
+                    members[item.rel] = doc_id
+                    outcome = _outcome(item.rel, item.status, len(items), stats, report.warnings)
+                    report.outcomes.append(outcome)
                     early.add(items)
-                self.prog.advance(1, rel)
+                self.prog.advance(1, item.rel)
         return early.embedded
 
     def _embed_items(self, document_id: int) -> list[tuple[str, str]]:
@@ -405,10 +478,11 @@ class _Run:
         rows = self.store.document_chunks(document_id)
         return [(r["embed_hash"], index_text(r["text"], json.loads(r["heading_path"]))) for r in rows]
 
-    def _extract_one(self, worker: ExtractWorker, path: Path, rel: str, meta_hash: str,
+    def _extract_one(self, worker: ExtractWorker, item: _Todo,
                      catalog: Catalog) -> tuple[int, list[tuple[str, str]], OcrStats | None]:
         """Extract and store one file: its document id, the (embedding cache key, embedded text) of
         each of its passages, and what OCR did."""
+        path, rel, meta_hash = item.path, item.rel, item.meta_hash
         try:
             # Read the real file, checked once more: an entry swapped for a link out of the corpus
             # since the scan is refused, and a link re-pointed from now on is not followed.
@@ -477,6 +551,7 @@ class _Run:
         return doc_id, items
 
     def _create_version(self, run_id: int, model: str, members: dict[str, int]) -> tuple[int, str]:
+        """The new version's row (status 'building') with its documents: its id and name."""
         name = f"v{run_id:06d}"
         with write(self.conn):
             version_id = self.store.create_version(name, model, sorted(set(members.values())))

@@ -9,17 +9,18 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from studykb.errors import ExtractionError
 
+from .chunk import index_text
 from .ocr_settings import OCR_SECONDS_PER_PAGE, OCR_STALL_S, OcrProgress, OcrSettings, OcrStats
 from .records import Chunk, Extracted
 
-__all__ = ["DEFAULT_MEMORY_MB", "DEFAULT_TIMEOUT_S", "ExtractWorker", "Extraction", "index_text"]
+__all__ = ["DEFAULT_MEMORY_MB", "DEFAULT_TIMEOUT_S", "ExtractWorker", "Extraction"]
 
 DEFAULT_TIMEOUT_S = 120.0
 DEFAULT_MEMORY_MB = 2048
@@ -34,11 +35,6 @@ class Extraction:
     chunks: tuple[Chunk, ...]
     tokens: tuple[tuple[str, ...], ...]
     ocr: OcrStats | None = None
-
-
-def index_text(text: str, heading_path: Sequence[str]) -> str:
-    """The text that is embedded and BM25-indexed for a passage: its nearest heading, then its text."""
-    return f"{heading_path[-1]}\n{text}" if heading_path else text
 
 
 def _run(
