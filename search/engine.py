@@ -194,6 +194,7 @@ class Engine:
             time.perf_counter() - t0,
             tuple(notes),
             last + 1,
+            depth,
         )
 
     def _allowed(self, snap: Snapshot, filters: Filters) -> np.ndarray | None:

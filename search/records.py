@@ -100,7 +100,9 @@ class SearchResult:
     """A page of hits plus what the engine understood of the query.
 
     `total` counts the distinct passages found (up to the depth the engine looks), `relevant` those
-    of them above the relevance cut (the rest are weak).
+    of them above the relevance cut (the rest are weak). `depth` is how many passages each retrieval
+    leg looked at (0: no limit): a count that reaches it is a lower bound (`total_capped`,
+    `relevant_capped`), since more passages may match beyond it.
     """
 
     query: str
@@ -114,6 +116,17 @@ class SearchResult:
     seconds: float
     notes: tuple[str, ...] = field(default_factory=tuple)
     relevant: int = 0
+    depth: int = 0
+
+    @property
+    def total_capped(self) -> bool:
+        """Whether `total` is a lower bound: the engine stopped looking at its depth."""
+        return 0 < self.depth <= self.total
+
+    @property
+    def relevant_capped(self) -> bool:
+        """Whether `relevant` is a lower bound ("N 个以上"): it reaches the depth the engine looks."""
+        return 0 < self.depth <= self.relevant
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready dict with every hit."""

@@ -68,3 +68,13 @@ def test_status_says_which_model_and_why(use_engine: Engine) -> None:
 
     info = use_engine.status()
     assert info["model"] == USE_MODEL and info["model_reason"] == "requested"
+
+
+def test_result_says_whether_its_count_is_a_lower_bound(use_engine: Engine) -> None:
+    n = len(use_engine.snapshot().chunk_ids)
+    assert n > 100, "the sample corpus must hold more passages than the engine's least depth"
+    shallow = use_engine.search("浦江经验", k=10)  # the dense leg stops at 100 of the n passages
+    assert shallow.depth == 100 and shallow.total >= 100 and shallow.total_capped
+    assert not shallow.relevant_capped  # fewer than 100 passages have real evidence
+    whole = use_engine.search("浦江经验", k=n)  # deep enough to see every passage: an exact count
+    assert whole.depth == 3 * n and whole.total <= n and not whole.total_capped

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from search.engine import MIN_DEPTH, Engine
+from search.engine import Engine
 from search.query import Filters
 from search.records import DocumentInfo, Hit
 from studykb.errors import FilterError, IndexMissingError, QueryError, StudyKBError
@@ -124,8 +124,7 @@ def _results(engine: Engine, query: str, filters: Filters, docs: list[DocumentIn
         st.error(f"检索出错：{error_text(exc)}")
         return
     mode = "原文精确匹配" if result.exact else "综合检索"
-    capped = result.relevant >= max(MIN_DEPTH, 3 * ss["shown"])  # the engine looks this deep, no deeper
-    total = f"{result.relevant} 个以上" if capped else f"{result.relevant} 个"
+    total = f"{result.relevant} 个以上" if result.relevant_capped else f"{result.relevant} 个"
     took = f"{result.seconds * 1000:.0f} 毫秒" if result.seconds < 1 else f"{result.seconds:.1f} 秒"
     line = f"{mode} · 找到 {total}相关段落 · 用时 {took}"
     scope = summary(filters, docs)
