@@ -29,7 +29,7 @@ from .fuse import hybrid
 from .highlight import mark_spans, snippet
 from .index_format import fingerprint
 from .query import Filters, ParsedQuery, parse_query
-from .records import DocumentInfo, Hit, Location, SearchResult
+from .records import DocumentInfo, Hit, Leg, Location, SearchLeg, SearchResult
 from .relevance import weak_flags
 from .snapshot import Snapshot, load_snapshot
 from .weights import dense_weight, has_cjk, model_reads
@@ -152,7 +152,7 @@ class Engine:
         k: int = 10,
         filters: Filters | None = None,
         offset: int = 0,
-        legs: Sequence[str] = ("bm25", "dense"),
+        legs: Sequence[SearchLeg] = ("bm25", "dense"),
     ) -> SearchResult:
         """Search the library. Quoted parts of `query` ("…", “…”, 「…」) must appear verbatim.
 
@@ -210,13 +210,13 @@ class Engine:
         parsed: ParsedQuery,
         allowed: np.ndarray | None,
         depth: int,
-        legs: Sequence[str],
-    ) -> tuple[list[tuple[int, float]], dict[int, set[str]], list[str], set[int]]:
+        legs: Sequence[SearchLeg],
+    ) -> tuple[list[tuple[int, float]], dict[int, set[Leg]], list[str], set[int]]:
         """Fused (position, score) best first, the legs that found each position, notes for the
         reader, and the positions that are only weak matches (search/relevance.py)."""
         bm25: list[tuple[int, float]] = []
         dense: list[tuple[int, float]] = []
-        found_by: dict[int, set[str]] = {}
+        found_by: dict[int, set[Leg]] = {}
         notes: list[str] = []
         if "bm25" in legs and parsed.terms:
             mask = None
@@ -238,7 +238,8 @@ class Engine:
                     "the embedding model is the English-only all-MiniLM-L6-v2: "
                     "Chinese queries rank mainly by keywords"
                 )
-        for name, items in (("bm25", bm25), ("dense", dense)):
+        leg_lists: tuple[tuple[Leg, list[tuple[int, float]]], ...] = (("bm25", bm25), ("dense", dense))
+        for name, items in leg_lists:
             for pos, _ in items:
                 found_by.setdefault(pos, set()).add(name)
         # Chinese queries: a passage also scores for the keywords of its neighbours (search/context.py).
@@ -256,7 +257,7 @@ class Engine:
 
     def _phrase(
         self, snap: Snapshot, parsed: ParsedQuery, allowed: np.ndarray | None, depth: int
-    ) -> tuple[list[tuple[int, float]], dict[int, set[str]]]:
+    ) -> tuple[list[tuple[int, float]], dict[int, set[Leg]]]:
         """Passages containing every quoted phrase, ranked by BM25 over all query terms."""
         ids: set[int] | None = None
         for phrase in parsed.phrases:
@@ -302,7 +303,7 @@ class Engine:
         snap: Snapshot,
         page: list[tuple[int, float, list[int]]],
         parsed: ParsedQuery,
-        found_by: dict[int, set[str]],
+        found_by: dict[int, set[Leg]],
         weak: Collection[int] = (),
     ) -> list[Hit]:
         wanted = [int(snap.chunk_ids[p]) for p, _, others in page] + [
@@ -340,7 +341,7 @@ class Engine:
         snap: Snapshot,
         row: sqlite3.Row,
         score: float,
-        legs: tuple[str, ...],
+        legs: tuple[Leg, ...],
         parsed: ParsedQuery | None,
         also: tuple[Location, ...] = (),
         weak: bool = False,

@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, Literal
 
-__all__ = ["DocumentInfo", "Hit", "Location", "SearchResult"]
+__all__ = ["DocumentInfo", "Hit", "Leg", "Location", "SearchLeg", "SearchResult"]
+
+#: A retrieval leg that found a passage: "bm25" (its keywords), "dense" (its embedding), "phrase"
+#: (the quoted text verbatim), "context" (only the keywords of its neighbours, search/context.py).
+Leg = Literal["bm25", "dense", "phrase", "context"]
+#: The legs a search can be restricted to (`Engine.search(legs=...)`).
+SearchLeg = Literal["bm25", "dense"]
 
 
 @dataclass(frozen=True)
@@ -66,7 +72,7 @@ class Hit:
     start: int
     end: int
     score: float
-    legs: tuple[str, ...]
+    legs: tuple[Leg, ...]
     also_in: tuple[Location, ...] = ()
     ocr_confidence: float | None = None
     weak: bool = False
