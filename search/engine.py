@@ -44,8 +44,9 @@ MIN_DEPTH = 100
 class Engine:
     """Search over the published index of one data dir. Create with `Engine.open(data_dir)`."""
 
-    def __init__(self, data: DataDir, snapshot: Snapshot) -> None:
+    def __init__(self, data: DataDir, snapshot: Snapshot, backend: str | None = None) -> None:
         self.data = data
+        self._backend = backend  # None: resolve_backend's default ($STUDYKB_BACKEND, studykb.toml, auto)
         self._snap = snapshot
         self._swap_lock = threading.Lock()
         self._encode_lock = threading.Lock()
@@ -54,14 +55,18 @@ class Engine:
         self._refused: tuple[str, object] | None = None  # (version, files' fingerprint) that failed to load
 
     @classmethod
-    def open(cls, data_dir: Path | str) -> Engine:
-        """Open the published index; raises IndexMissingError when there is none yet."""
+    def open(cls, data_dir: Path | str, backend: str | None = None) -> Engine:
+        """Open the published index; raises IndexMissingError when there is none yet.
+
+        `backend` embeds queries (one of studykb.backends.BACKENDS); None: `$STUDYKB_BACKEND`, else
+        `[embedding] backend` in studykb.toml, else auto (see `studykb.models.resolve_backend`).
+        """
         data = DataDir(Path(data_dir))
         if data.current() is None:
             load_snapshot(data, None)  # type: ignore[arg-type]  # raises IndexMissingError
         conn = connect(data.db_path)
         try:
-            return cls(data, load_snapshot(data, conn))
+            return cls(data, load_snapshot(data, conn), backend)
         finally:
             conn.close()
 
@@ -121,7 +126,7 @@ class Engine:
         """The embedding model the index was built with."""
         name = self._snap.manifest["model"]
         if self._spec is None or self._spec.name != name:
-            self._spec = spec_for_index(name, backend=resolve_backend(data_dir=self.data.root))
+            self._spec = spec_for_index(name, backend=resolve_backend(self._backend, data_dir=self.data.root))
         return self._spec
 
     def embed_query(self, text: str) -> np.ndarray:

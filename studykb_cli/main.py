@@ -166,13 +166,12 @@ def search(query: str | None, data_dir: Path | None, k: int, filters: tuple[str,
     from search.engine import Engine
     from search.filters import parse_filters
 
-    use_backend(backend)
     if queries_file is None and not query:
         raise click.UsageError("give a QUERY or --queries-file FILE")
     if queries_file is not None and query:
         raise click.UsageError("give either a QUERY or --queries-file FILE, not both")
     parsed = parse_filters(filters)
-    engine = Engine.open(data_path(data_dir))
+    engine = Engine.open(data_path(data_dir), backend=backend)
     if queries_file is not None:
         failed = run_batch(engine, queries_file, k=k, filters=parsed)
         sys.exit(EXIT_FAILED_QUERIES if failed else 0)

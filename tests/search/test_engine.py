@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from ingest.pipeline import IngestOptions, ingest
+from ingest.report import IngestReport
 from search.engine import Engine
 from search.query import Filters
 from studykb.errors import IndexMissingError, QueryError
@@ -116,3 +117,11 @@ def test_deleted_documents_are_never_returned(workspace: tuple[Path, Path]) -> N
     # The same engine object follows the new version without a restart.
     assert "zhejiang.txt" not in paths(engine.search("千万工程 浦江经验", k=20))
     assert engine.search('"千万工程"').hits == ()
+
+
+def test_open_takes_the_backend_the_environment_only_defaults(
+    built: tuple[Path, Path, IngestReport], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("STUDYKB_BACKEND", "onnx")
+    assert Engine.open(built[1], backend="torch").model.backend == "torch"  # the caller's choice wins
+    assert Engine.open(built[1]).model.backend == "onnx"  # none given: $STUDYKB_BACKEND
