@@ -7,7 +7,7 @@ draws them as hollow rings and says so in the tooltip, and their detail carries 
 Every write goes through `sites.store` with the logged-in user, which checks the organiser role itself
 and validates each edit exactly like an imported row. All site text is escaped before rendering; the
 map's tooltip uses deck.gl's plain-text tooltip (never HTML), and no text given to the map can be read
-as a deck.gl JSON expression (see `map_text`).
+as a deck.gl JSON expression (see `ui.site_map.map_text`).
 """
 
 from __future__ import annotations
