@@ -14,7 +14,6 @@ from lists.store import add_item as store_add_item
 from lists.store import create_list, items, lists_for
 from search.records import Hit
 from studykb.auth import can
-from studykb.db import connect
 from studykb.errors import StudyKBError
 from ui import state
 from ui.auth import current_user
@@ -29,18 +28,8 @@ _SELECT = "curate-sel-"
 
 
 def lists_db() -> sqlite3.Connection:
-    """This browser session's own database connection for reading lists.
-
-    Sessions run in separate threads; a connection shared between them could interleave one session's
-    statements into another's write transaction, so each session writes through its own connection.
-    """
-    path = str(state.data_dir() / "studykb.db")
-    conn: sqlite3.Connection | None = st.session_state.get("_lists_db")
-    if conn is None or st.session_state.get("_lists_db_path") != path:
-        state.data_dir().mkdir(parents=True, exist_ok=True)
-        conn = connect(path)
-        st.session_state["_lists_db"], st.session_state["_lists_db_path"] = conn, path
-    return conn
+    """This browser session's own database connection (`state.session_db`), for reading lists."""
+    return state.session_db()
 
 
 def _label(lst: ReadingList | None) -> str:

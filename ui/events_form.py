@@ -29,7 +29,7 @@ from activity.visits import ACTIVITIES
 from search.highlight import escape_markdown
 from studykb.auth import User, can
 from studykb.errors import StudyKBError
-from ui.form_errors import zh_error
+from ui.messages import zh_error
 
 __all__ = ["event_error", "organiser_events"]
 

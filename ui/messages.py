@@ -5,7 +5,11 @@ The English detail of a StudyKBError is for logs and maintainers; readers get wh
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
+from activity.csvfile import RowsInvalid
 from search.query import MAX_QUERY_CHARS
+from sites import Site
 from studykb.errors import (
     ConfigError,
     ConflictError,
@@ -33,8 +37,8 @@ from studykb.errors import (
 from studykb.pg import UNAVAILABLE_ZH  # the one wording of a database outage
 
 __all__ = [
-    "INDEX_DAMAGED", "INDEX_MISSING", "INDEX_UNAVAILABLE", "error_text", "file_problem", "filter_problem",
-    "query_problem",
+    "INDEX_DAMAGED", "INDEX_MISSING", "INDEX_UNAVAILABLE", "approximate_note", "distance_zh", "error_text",
+    "file_problem", "filter_problem", "query_problem", "site_field_problem", "zh_error",
 ]
 
 #: What a visitor is told when the index cannot be opened: never the server's paths or a traceback
@@ -103,3 +107,50 @@ def query_problem(query: str) -> str:
     if len(text) > MAX_QUERY_CHARS:
         return f"检索词太长了（{len(text)} 个字，最多 {MAX_QUERY_CHARS} 个字），请缩短后再试。"
     return "检索词里没有可检索的字词（只有标点或常用虚词），请输入关键词、短语或问题。"
+
+
+def zh_error(
+    exc: StudyKBError, fields: Mapping[str, str], *, scope: str, conflict: str, other: str
+) -> str:
+    """A refusal of the activity stores: for RowsInvalid the message of each bad field (from `fields`),
+    else the message for a scope refusal, a conflict, or any other refusal."""
+    if isinstance(exc, RowsInvalid):
+        return "；".join(dict.fromkeys(fields.get(p.field, "输入有误") for p in exc.problems)) + "。"
+    if isinstance(exc, PermissionDenied):
+        return scope
+    if isinstance(exc, ConflictError):
+        return conflict
+    return other
+
+
+def distance_zh(metres: int) -> str:
+    """A distance for people: `300 米` below 1 km, else kilometres to one decimal (`3 公里`, `1.5 公里`)."""
+    if metres < 1000:
+        return f"{metres} 米"
+    km = round(metres / 100) / 10
+    return f"{km:g} 公里"
+
+
+def approximate_note(site: Site) -> str | None:
+    """A site detail's note for an estimated position (stated error above 200 m), or None."""
+    if not site.approximate or site.coord_accuracy_m is None:
+        return None
+    return f"地图位置为估计值，误差约 ±{distance_zh(site.coord_accuracy_m)}，出行请以地址为准。"
+
+
+#: Chinese glosses of the site loader's findings, by a word of the finding.
+_SITE_GLOSSES = (
+    ("required value is missing", "必填"), ("not a number", "不是数字"),
+    ("outside China", "不在中国范围内"), ("is outside", "不在所选省份范围内"),
+    ("unknown", "不在可选范围内"), ("http", "只接受 http:// 或 https:// 网址"),
+    ("slug", "只能用小写字母、数字和连字符"), ("duplicate", "编号重复"),
+    ("whole number of metres", "须为 1–50000 之间的整数（米），不知道可留空"),
+)
+
+
+def site_field_problem(reason: str) -> str:
+    """A Chinese gloss of a site loader finding about one field (the English detail kept for specifics)."""
+    for needle, gloss in _SITE_GLOSSES:
+        if needle in reason:
+            return f"{gloss}（{reason}）"
+    return reason

@@ -27,12 +27,17 @@ def data_dir() -> Path:
     return Path(os.environ.get(DATA_DIR_ENV) or default_data_dir()).resolve()
 
 
-def session_db(key: str) -> sqlite3.Connection:
-    """This browser session's own connection to the data dir's database, kept in session state under
-    `key` (sessions run in threads; one session's writes must not interleave with another's)."""
+#: Where a browser session keeps its database connection (and the path it was opened on).
+_SESSION_DB = "_db"
+
+
+def session_db() -> sqlite3.Connection:
+    """This browser session's own connection to the data dir's database, the one every page uses
+    (sessions run in threads; one session's writes must not interleave with another's)."""
     from studykb.db import connect
 
     path = str(data_dir() / "studykb.db")
+    key = _SESSION_DB
     conn: sqlite3.Connection | None = st.session_state.get(key)
     if conn is None or st.session_state.get(f"{key}_path") != path:
         data_dir().mkdir(parents=True, exist_ok=True)

@@ -17,7 +17,7 @@ from activity.topics import STATUSES, TOPIC_THEMES, Topic, add_topic, edit_topic
 from activity.units import Unit, list_units, managed_units
 from studykb.auth import User, can
 from studykb.errors import StudyKBError
-from ui.form_errors import zh_error
+from ui.messages import zh_error
 
 __all__ = ["topics_section"]
 

@@ -7,8 +7,9 @@ import re
 import pytest
 
 from search.query import MAX_QUERY_CHARS
+from sites.load import SitesInvalid, parse_row
 from studykb import errors
-from ui.messages import error_text, query_problem
+from ui.messages import distance_zh, error_text, query_problem, site_field_problem
 
 KINDS = [getattr(errors, name) for name in errors.__all__ if name != "StudyKBError"]
 
@@ -32,3 +33,18 @@ def test_query_problems_are_judged_from_the_query() -> None:
     assert "太长" in query_problem("学" * (MAX_QUERY_CHARS + 1))
     assert "没有可检索的字词" in query_problem("，。！")
     assert "请输入" in query_problem("  ")
+
+
+def test_distances_read_in_metres_below_a_kilometre_else_kilometres() -> None:
+    distances = [distance_zh(m) for m in (300, 999, 1000, 1500, 3000)]
+    assert distances == ["300 米", "999 米", "1 公里", "1.5 公里", "3 公里"]
+
+
+def test_site_field_findings_get_a_chinese_gloss_and_keep_their_detail() -> None:
+    with pytest.raises(SitesInvalid) as caught:
+        parse_row({"id": "Bad Id", "name": "", "lat": "abc", "lon": "121.4", "url": "ftp://x"})
+    reasons = [reason for found in caught.value.fields().values() for reason in found]
+    glossed = [site_field_problem(reason) for reason in reasons]
+    assert all(re.search(r"[\u4e00-\u9fff]", text) for text in glossed)
+    assert all(reason in text for reason, text in zip(reasons, glossed, strict=True))
+    assert any(text.startswith("必填") for text in glossed)

@@ -29,7 +29,7 @@ ss = st.session_state
 user = require_login_if_configured()
 page_title("学习统计")
 try:
-    conn = state.session_db("_stats_db")
+    conn = state.session_db()
     units = list_units(conn)
 except StudyKBError as exc:
     st.error(f"无法读取学习活动数据：{error_text(exc)}")
