@@ -55,17 +55,19 @@ def publish_to(writer: Path, replica: Path) -> None:
     os.replace(replica / ".CURRENT.tmp", replica / "CURRENT")
 
 
-def _healthy(port: int, proc: subprocess.Popen[bytes], seconds: float = 180) -> None:
+def _healthy(url: str, proc: subprocess.Popen[bytes], body: bytes | None = None,
+             seconds: float = 180) -> None:
+    """Wait until `url` (a health endpoint of `proc`) answers 200, with `body` when given."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        assert proc.poll() is None, f"studykb serve exited with {proc.returncode}"
+        assert proc.poll() is None, f"{proc.args!r} exited with {proc.returncode}"
         try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as resp:
-                if resp.read() == b"ok":
+            with urllib.request.urlopen(url, timeout=2) as resp:
+                if resp.status == 200 and (body is None or resp.read() == body):
                     return
         except OSError:
             time.sleep(0.5)
-    raise AssertionError(f"studykb serve did not answer on port {port} within {seconds:.0f} s")
+    raise AssertionError(f"{url} did not answer within {seconds:.0f} s")
 
 
 @pytest.fixture
@@ -83,7 +85,7 @@ def two_servers(shared: tuple[str, Path], tmp_path: Path) -> Iterator[list[Path]
                                      "--port", str(port)], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
             procs.append((proc, port))
         for proc, port in procs:
-            _healthy(port, proc)
+            _healthy(f"http://127.0.0.1:{port}/_stcore/health", proc, b"ok")
         yield replicas
     finally:
         for proc, _port in procs:
@@ -223,23 +225,13 @@ def test_two_replicas_with_four_writers_each_lose_no_update(pg_server: PgServer)
 
 def _api(replica: Path) -> tuple[subprocess.Popen[bytes], str]:
     """`studykb api` over `replica` on a free port, once it answers /v1/health."""
-    import httpx
-
     port = free_port()
     log = (replica.parent / f"{replica.name}-api.log").open("wb")
     proc = subprocess.Popen([sys.executable, "-m", "studykb_cli", "api", "--data-dir", str(replica),
                              "--port", str(port)], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 180
-    while True:
-        assert proc.poll() is None, f"studykb api exited with {proc.returncode}"
-        try:
-            if httpx.get(url + "/v1/health", timeout=2).status_code == 200:
-                return proc, url
-        except httpx.HTTPError:
-            pass
-        assert time.monotonic() < deadline, "studykb api did not answer"
-        time.sleep(0.3)
+    _healthy(url + "/v1/health", proc)
+    return proc, url
 
 
 def test_two_api_processes_over_one_postgres_see_each_others_writes(
