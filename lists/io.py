@@ -249,14 +249,15 @@ def _parse(payload: str | bytes | dict[str, Any], as_draft: bool) -> list[ListDr
 
 
 def import_lists(conn: sqlite3.Connection, user: User | None, payload: str | bytes | dict[str, Any], *,
-                 as_draft: bool = False, source: str = "the file") -> list[ReadingList]:
+                 as_draft: bool = False, source: str | None = None) -> list[ReadingList]:
     """Validate and create the lists of an export (owned by `user`, organisers only): all or none.
-    Error messages name `source` (the file's name)."""
+    Error messages name `source` (the file's name), which each list keeps as where it came from."""
     require(conn, user, "organiser", "reading-list import")
-    drafts = parse(payload, as_draft=as_draft, source=source)
+    named = source or "the file"
+    drafts = parse(payload, as_draft=as_draft, source=named)
     try:
-        return insert_lists(conn, user, drafts, source=source if source != "the file" else "JSON 文件")
+        return insert_lists(conn, user, drafts, source=source or "JSON 文件")
     except StudyKBError:
         raise
     except (sqlite3.IntegrityError, OverflowError) as exc:  # a rule the validation missed: nothing written
-        raise ValidationError(f"{source} breaks a database rule ({exc}); nothing was imported") from exc
+        raise ValidationError(f"{named} breaks a database rule ({exc}); nothing was imported") from exc
