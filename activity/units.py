@@ -33,6 +33,7 @@ __all__ = [
     "require_scope",
     "set_member_unit",
     "subtree",
+    "unit_exists",
 ]
 
 KINDS: tuple[str, ...] = ("党委", "党总支", "党支部")
@@ -102,6 +103,11 @@ def depth_of(units: list[Unit]) -> dict[str, int]:
             d, cur = d + 1, by_id[cur.parent_id]
         depth[unit.id] = d
     return depth
+
+
+def unit_exists(conn: sqlite3.Connection, unit_id: str) -> bool:
+    """True when a unit with this id is stored."""
+    return conn.execute("SELECT 1 FROM units WHERE id = ?", (unit_id,)).fetchone() is not None
 
 
 def subtree(conn: sqlite3.Connection, unit_id: str) -> set[str]:
@@ -299,10 +305,7 @@ def set_member_unit(conn: sqlite3.Connection, user: User | None, username: str, 
     current = member_unit(conn, int(row[0]))
     scope = {u for u in (current, unit_id) if u is not None}
     require_scope(conn, user, scope, "place accounts in units")
-    if (
-        unit_id is not None
-        and conn.execute("SELECT 1 FROM units WHERE id = ?", (unit_id,)).fetchone() is None
-    ):
+    if unit_id is not None and not unit_exists(conn, unit_id):
         raise ValidationError(f"no unit {unit_id!r}: `studykb units list` shows the units")
     with write(conn):
         if unit_id is None:

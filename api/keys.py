@@ -15,6 +15,7 @@ import sqlite3
 import time
 from dataclasses import dataclass
 
+from activity.units import unit_exists
 from studykb.auth import ROLES, User, get_user
 from studykb.db import write
 from studykb.errors import ConfigError
@@ -93,7 +94,7 @@ def create_key(
     unit = (unit or "").strip() or None
     if unit is not None and len(unit) > _MAX_UNIT:
         raise ConfigError(f"unit: at most {_MAX_UNIT} characters allowed, got {len(unit)}")
-    if unit is not None and conn.execute("SELECT 1 FROM units WHERE id = ?", (unit,)).fetchone() is None:
+    if unit is not None and not unit_exists(conn, unit):
         raise ConfigError(
             f"unit: no unit with id {unit!r} (the key would act nowhere): import the units first "
             "(`studykb units import`) and give a unit id from `studykb units list`"
