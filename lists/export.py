@@ -25,7 +25,10 @@ from studykb.gbt9704 import date_zh
 
 from .records import ReadingList, ResolvedItem
 
-__all__ = ["booklet_docx", "booklet_markdown", "booklet_name", "item_heading", "item_label", "source_line"]
+__all__ = [
+    "booklet_docx", "booklet_markdown", "booklet_name", "item_heading", "item_label", "source_line",
+    "source_of",
+]
 
 _STATUS = {"draft": "草稿", "published": "已发布"}
 _NOTE_LABEL = "组织员按语："
@@ -54,12 +57,17 @@ def item_heading(number: int, r: ResolvedItem) -> str:
 
 
 def source_line(r: ResolvedItem) -> str:
-    """Where the item's text comes from: issuing body, title, date (written out) and page, or 全文.
+    """Where the item's text comes from, as the booklet prints it: "出处：" and `source_of(r)`.
 
     Example: "出处：中共上海市某区委组织部《基层党组织主题教育工作指引汇编》（2024年9月10日），第3页"
     """
+    return "出处：" + source_of(r)
+
+
+def source_of(r: ResolvedItem) -> str:
+    """Issuing body, title, date (written out) and page, or 全文 — never a file name."""
     body = (r.document.source or "") if r.document else ""
-    line = f"出处：{body}《{r.title}》"
+    line = f"{body}《{r.title}》"
     if r.date:
         line += f"（{date_zh(r.date)}）"
     if r.item.kind == "document":

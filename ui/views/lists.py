@@ -15,7 +15,7 @@ from typing import Any
 import streamlit as st
 
 from lists import progress, store
-from lists.export import booklet_docx, booklet_markdown, booklet_name, item_label, source_line
+from lists.export import booklet_docx, booklet_markdown, booklet_name, item_label, source_of
 from lists.io import dumps, export_lists, import_lists
 from lists.records import ReadingList, ResolvedItem
 from lists.resolve import resolve
@@ -170,8 +170,7 @@ def _item_card(n: int, r: ResolvedItem, read_at: str | None) -> None:
         st.markdown(f"**{escape_markdown(f'{n}. {item_label(r)}')}**{done}")
         # Issuing body, title, date and page as the booklet prints them (no file name: maintainers' detail).
         where = " › ".join(r.heading_path) if r.item.kind == "passage" and r.heading_path else ""
-        source = source_line(r).removeprefix("出处：")
-        st.caption(escape_markdown(" · ".join(x for x in (source, where) if x)))
+        st.caption(escape_markdown(" · ".join(x for x in (source_of(r), where) if x)))
         if r.item.note:
             st.info(escape_markdown(r.item.note), icon=":material/edit_note:")
         if r.status == "missing":
